@@ -33,6 +33,13 @@ public sealed class Dendrite : IDisposable
     /// <summary>Largest response body accepted; RetrieveChunk answers are about 5.6 MB of JSON.</summary>
     public const int MaxResponseBytes = 16 * 1024 * 1024;
 
+    /// <summary>
+    /// Bodies larger than this are sent with <c>Expect: 100-continue</c>, so an axon that refuses the request from its
+    /// headers (401, 403, 413, 429, …) answers before the body is uploaded, and the refusal reaches the dendrite instead
+    /// of a reset connection. Smaller bodies skip the extra round trip.
+    /// </summary>
+    public const int ExpectContinueThreshold = 64 * 1024;
+
     private static readonly MediaTypeHeaderValue s_json = new("application/json");
 
     private readonly Ed25519KeyPair _wallet;
@@ -169,6 +176,7 @@ public sealed class Dendrite : IDisposable
         message.Content = new ReadOnlyMemoryContent(body);
         message.Content.Headers.ContentType = s_json;
         message.Content.Headers.ContentLength = body.Length;
+        message.Headers.ExpectContinue = body.Length > ExpectContinueThreshold;
         foreach (KeyValuePair<string, string> header in headers)
         {
             message.Headers.TryAddWithoutValidation(header.Key, header.Value);
