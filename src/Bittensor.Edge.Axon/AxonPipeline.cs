@@ -91,8 +91,10 @@ internal sealed class AxonPipeline
                 Log.Rejected(_logger, route, dendriteHotkey, (int)status, message);
             }
         }
-        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        catch (Exception e) when (e is IOException || (e is OperationCanceledException && context.RequestAborted.IsCancellationRequested))
         {
+            // The caller went away or sent less than its Content-Length: nobody is left to answer.
+            Log.ClientGone(_logger, route, dendriteHotkey, e.Message);
             context.Abort();
         }
         catch (Exception e) when (!context.Response.HasStarted)

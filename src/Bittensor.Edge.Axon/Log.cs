@@ -26,6 +26,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Axon overloaded: {Reason}")]
     public static partial void Overloaded(ILogger logger, string reason);
 
+    [LoggerMessage(EventId = 8, Level = LogLevel.Debug, Message = "{Synapse} from {Caller} dropped, the connection failed: {Reason}")]
+    public static partial void ClientGone(ILogger logger, string synapse, string caller, string reason);
+
     [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "Axon pipeline failed on {Path}")]
     public static partial void PipelineFailed(ILogger logger, Exception exception, string path);
 }

@@ -197,4 +197,39 @@ public class AxonHandlerTests
         Assert.Contains("queued", expired.Error?.Message, StringComparison.Ordinal);
         Assert.Equal(AxonStatus.Ok, (await running).Status);
     }
+
+    [Fact]
+    public async Task A_full_sector_StoreChunk_round_trips_and_its_signed_answer_is_a_receipt()
+    {
+        byte[]? received = null;
+        await using AxonTestEnvironment env = await AxonTestEnvironment.StartAsync(b => b.MapStoreChunk((request, _, _) =>
+        {
+            received = request.Data;
+            return ValueTask.FromResult<SynapseResult<StoreChunkResponse>>(new StoreChunkResponse(request.Root, true));
+        }));
+        byte[] sector = new byte[StorageSizes.SectorBytes];
+        new Random(7).NextBytes(sector);
+
+        DendriteResult<StoreChunkResponse> result = await env.DendriteOf(env.Validator)
+            .StoreChunkAsync(env.Target, new StoreChunkRequest(s_root, sector, 50_400), cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(AxonStatus.Ok, result.Status);
+        Assert.Equal(s_root, result.Response!.Root.ToHash256());
+        Assert.True(result.Response.Stored);
+        Assert.Equal(sector, received);
+        Assert.Equal(env.AxonKey.PublicKey, result.Headers!.AxonHotkey);
+    }
+
+    [Fact]
+    public async Task A_StoreChunk_of_the_wrong_size_gets_422_BadInput()
+    {
+        await using AxonTestEnvironment env = await AxonTestEnvironment.StartAsync(b => b.MapStoreChunk(
+            (request, _, _) => ValueTask.FromResult<SynapseResult<StoreChunkResponse>>(new StoreChunkResponse(request.Root, true))));
+
+        DendriteResult<StoreChunkResponse> result = await env.DendriteOf(env.Validator)
+            .StoreChunkAsync(env.Target, new StoreChunkRequest(s_root, new byte[4096], 1), cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(AxonStatus.UnprocessableEntity, result.Status);
+        Assert.Equal(DomainErrorCodes.BadInput, result.Error?.Error);
+    }
 }
