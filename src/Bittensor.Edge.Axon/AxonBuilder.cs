@@ -23,7 +23,7 @@ namespace Bittensor.Edge.Axon;
 ///     .WithOptions(new AxonOptions { Port = 8091 })
 ///     .WithLogging(loggerFactory)
 ///     .WithHealth(() => new AxonHealth(bestBlock, storage, inference, devicesOnline))
-///     .MapStoreChunk(async (request, context, ct) => new StoreChunkResponse(request.Root, true))
+///     .MapStoreChunk((request, context, ct) => store.PutAsync(request, ct)) // ValueTask&lt;SynapseResult&lt;StoreChunkResponse&gt;&gt;
 ///     .Build();
 /// await axon.RunAsync(stoppingToken);
 /// </code>
