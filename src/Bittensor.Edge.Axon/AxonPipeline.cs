@@ -139,8 +139,9 @@ internal sealed class AxonPipeline
             return Reject(AxonStatus.Forbidden, blacklist.ToString(), BlacklistMessage(blacklist, route));
         }
 
-        // Step 4: rate limit.
-        if (!_rateLimiter.TryAcquire(headers.DendriteHotkey, neuron!.ValidatorPermit))
+        // Step 4: rate limit. Only a check here: the token is spent after the signature verified (step 8), so
+        // unsigned requests sent in a validator's name cannot drain its budget at this axon.
+        if (!_rateLimiter.HasToken(headers.DendriteHotkey, neuron!.ValidatorPermit))
         {
             return Reject(AxonStatus.TooManyRequests, "RateLimited", "Too many requests from this hotkey.");
         }
@@ -181,6 +182,11 @@ internal sealed class AxonPipeline
         if (nonce != NonceVerdict.Accepted)
         {
             return NonceRejection(nonce);
+        }
+
+        if (!_rateLimiter.TryAcquire(headers.DendriteHotkey, neuron.ValidatorPermit))
+        {
+            return Reject(AxonStatus.TooManyRequests, "RateLimited", "Too many requests from this hotkey.");
         }
 
         // Steps 9 and 10: priority gate, then the handler, both bounded by received + timeout.

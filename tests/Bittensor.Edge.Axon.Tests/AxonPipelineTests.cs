@@ -257,6 +257,25 @@ public class AxonPipelineTests
     }
 
     [Fact]
+    public async Task Forged_requests_in_a_callers_name_do_not_spend_its_rate_limit()
+    {
+        await using AxonTestEnvironment env = await AxonTestEnvironment.StartAsync();
+        CancellationToken ct = TestContext.Current.CancellationToken;
+
+        // 100 unsigned requests claiming to be the miner: more than its burst of 40.
+        for (int i = 0; i < 100; i++)
+        {
+            Dictionary<string, string> forged = env.SignedHeaders(env.Miner, SynapseNames.Health, s_empty);
+            forged.Remove(HeaderNames.DendriteSignature);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await env.SendRawAsync("Health", forged, s_empty)).Status);
+        }
+
+        DendriteResult<HealthResponse> genuine = await env.DendriteOf(env.Miner).HealthAsync(env.Target, cancellationToken: ct);
+
+        Assert.Equal(AxonStatus.Ok, genuine.Status);
+    }
+
+    [Fact]
     public async Task A_full_nonce_table_gets_503()
     {
         await using AxonTestEnvironment env = await AxonTestEnvironment.StartAsync(options: new AxonOptions { NonceCapacity = 1 });

@@ -70,8 +70,16 @@ public sealed class HotkeyRateLimiter
     /// <summary>Hotkeys with a bucket.</summary>
     public int TrackedHotkeys => _buckets.Count;
 
+    /// <summary>
+    /// Whether <paramref name="hotkey"/> has a token left, without taking it: the axon's cheap early check (§3.3
+    /// step 4), before the body is read. Only <see cref="TryAcquire"/>, called once the signature verified, spends.
+    /// </summary>
+    public bool HasToken(in PublicKey hotkey, bool validatorPermit) => Take(hotkey, validatorPermit, spend: false);
+
     /// <summary>Takes one token for <paramref name="hotkey"/>; <see langword="false"/> means answer 429.</summary>
-    public bool TryAcquire(in PublicKey hotkey, bool validatorPermit)
+    public bool TryAcquire(in PublicKey hotkey, bool validatorPermit) => Take(hotkey, validatorPermit, spend: true);
+
+    private bool Take(in PublicKey hotkey, bool validatorPermit, bool spend)
     {
         double rate = validatorPermit ? _options.ValidatorPerSecond : _options.PermitlessPerSecond;
         double burst = validatorPermit ? _options.ValidatorBurst : _options.PermitlessBurst;
@@ -79,6 +87,11 @@ public sealed class HotkeyRateLimiter
         if (_buckets.Count > PruneThreshold)
         {
             Prune(now);
+        }
+
+        if (!spend && !_buckets.ContainsKey(hotkey))
+        {
+            return true; // a fresh bucket is full
         }
 
         Bucket bucket = _buckets.GetOrAdd(hotkey, static (_, state) => new Bucket(state.burst, state.now), (burst, now));
@@ -97,7 +110,10 @@ public sealed class HotkeyRateLimiter
 
             if (bucket.Tokens >= 1)
             {
-                bucket.Tokens -= 1;
+                if (spend)
+                {
+                    bucket.Tokens -= 1;
+                }
                 return true;
             }
 
