@@ -6,11 +6,24 @@ using Bittensor.Edge.Consensus.FixedPoint;
 
 namespace Bittensor.Edge.Consensus.Epoch;
 
+/// <summary>The alpha of one bond entry from its column's consensus, its weight and its old bond (raw I32F32).</summary>
+/// <remarks>A struct constraint lets the JIT specialize the EMA loop per implementation, with no call overhead.</remarks>
+internal interface IEntryAlpha
+{
+    long Alpha(long consensus, long weight, long bond);
+}
+
+/// <summary>One alpha for every entry (subtensor <c>mat_ema_alpha</c> called with a constant alpha matrix).</summary>
+internal readonly struct ConstantAlpha(long alpha) : IEntryAlpha
+{
+    public long Alpha(long consensus, long weight, long bond) => alpha;
+}
+
 /// <summary>
 /// The per-bond alpha of Yuma3's liquid alpha (subtensor <c>alpha_sigmoid</c> / <c>compute_liquid_alpha_values_sparse</c>
 /// in <c>epoch/run_epoch.rs</c>; <c>specs/consensus.md</c> §3.12), on raw I32F32 values.
 /// </summary>
-internal readonly struct LiquidAlpha
+internal readonly struct LiquidAlpha : IEntryAlpha
 {
     private const long One = 1L << 32;
     private const long Twenty = 20L << 32;

@@ -54,18 +54,23 @@ public sealed class SparseRow : IEquatable<SparseRow>
         return uids.Length == 0 ? Empty : new(uids.ToArray(), values.ToArray());
     }
 
-    /// <summary>Creates a row from <c>(uid, value)</c> pairs.</summary>
-    /// <param name="entries">Pairs with strictly ascending uids.</param>
+    /// <summary>Creates a row from <c>(uid, value)</c> pairs, for example <c>SparseRow.Create((2, 65535), (3, 21845))</c>.</summary>
+    /// <param name="entries">Pairs with strictly ascending uids; uids and values in 0..65535.</param>
     /// <returns>The row.</returns>
-    /// <exception cref="ArgumentException">The uids are not strictly ascending.</exception>
-    public static SparseRow Create(params ReadOnlySpan<(ushort Uid, ushort Value)> entries)
+    /// <exception cref="ArgumentException">A uid or value is out of range, or the uids are not strictly ascending.</exception>
+    public static SparseRow Create(params ReadOnlySpan<(int Uid, int Value)> entries)
     {
         ushort[] uids = new ushort[entries.Length];
         ushort[] values = new ushort[entries.Length];
         for (int t = 0; t < entries.Length; t++)
         {
-            uids[t] = entries[t].Uid;
-            values[t] = entries[t].Value;
+            if ((uint)entries[t].Uid > ushort.MaxValue || (uint)entries[t].Value > ushort.MaxValue)
+            {
+                ThrowHelper.ThrowArgument(nameof(entries), "Uids and values are u16.");
+            }
+
+            uids[t] = (ushort)entries[t].Uid;
+            values[t] = (ushort)entries[t].Value;
         }
 
         return Create(uids, values);

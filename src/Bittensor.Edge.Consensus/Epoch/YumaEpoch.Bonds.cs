@@ -196,7 +196,8 @@ public static partial class YumaEpoch
     /// sigmoid is computed only where it is used; rows are independent, so large matrices run rows in parallel,
     /// each writing its own slice, which keeps the result deterministic.
     /// </summary>
-    private static SparseMatrix LiquidAlphaEma(SparseMatrix forBonds, SparseMatrix bonds, ReadOnlySpan<long> consensus, LiquidAlpha sigmoid)
+    internal static SparseMatrix LiquidAlphaEma<TAlpha>(SparseMatrix forBonds, SparseMatrix bonds, ReadOnlySpan<long> consensus, TAlpha sigmoid)
+        where TAlpha : struct, IEntryAlpha
     {
         int n = forBonds.Rows;
         using PooledArray<int> cols = new(forBonds.Count, clear: false);

@@ -82,6 +82,17 @@ public class ConsensusVectorTests
         Assert.All(scenarios, file => Assert.True(File.Exists(VectorFiles.Expected(Path.GetFileNameWithoutExtension(file)))));
     }
 
+    [Fact]
+    public void Comparison_names_the_first_changed_value()
+    {
+        string text = File.ReadAllText(VectorFiles.Expected("worked_example"));
+        string changed = text.Replace("341540655", "341540656", StringComparison.Ordinal);
+        using JsonDocument expected = JsonDocument.Parse(text);
+        using JsonDocument actual = JsonDocument.Parse(changed);
+        Assert.Null(JsonDiff.FirstDifference(expected.RootElement, expected.RootElement));
+        Assert.StartsWith("$.epochs[2].emission[0]:", JsonDiff.FirstDifference(expected.RootElement, actual.RootElement), StringComparison.Ordinal);
+    }
+
     public static TheoryData<string> ScenarioNames() => VectorFiles.ScenarioNames();
 
     public static TheoryData<string> CheckNames() => VectorFiles.CheckNames();
