@@ -98,12 +98,7 @@ internal sealed class ScenarioReader
         foreach (JsonElement epoch in epochs.EnumerateArray())
         {
             _epoch = index;
-            ScenarioEpoch parsed = ReadEpoch(epoch, $"epochs[{index}]", index);
-            if (parsed.Block < previous)
-            {
-                Fail($"epochs[{index}].block", $"epoch blocks must not decrease ({parsed.Block} after {previous})");
-            }
-
+            ScenarioEpoch parsed = ReadEpoch(epoch, $"epochs[{index}]", index, previous);
             previous = parsed.Block;
             list.Add(parsed);
             index++;
@@ -168,10 +163,15 @@ internal sealed class ScenarioReader
         }
     }
 
-    private ScenarioEpoch ReadEpoch(JsonElement epoch, string path, int index)
+    private ScenarioEpoch ReadEpoch(JsonElement epoch, string path, int index, ulong previous)
     {
         RequireObject(epoch, path, s_epochKeys);
         ulong block = ReadU64(Required(epoch, "block", path), path + ".block");
+        if (block < previous)
+        {
+            Fail(path + ".block", $"epoch blocks must not decrease ({block} after {previous})");
+        }
+
         ulong? rao = epoch.TryGetProperty("rao_emission", out JsonElement r) ? ReadU64(r, path + ".rao_emission") : null;
         List<ScenarioEvent> events = [];
         if (epoch.TryGetProperty("events", out JsonElement list))
