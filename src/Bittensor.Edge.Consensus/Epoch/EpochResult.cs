@@ -12,10 +12,11 @@ namespace Bittensor.Edge.Consensus.Epoch;
 /// <remarks>Immutable once returned; safe to read from several threads.</remarks>
 public sealed class EpochResult
 {
-    internal EpochResult(int count, ulong block)
+    internal EpochResult(int count, ulong block, ulong raoEmission)
     {
         Count = count;
         Block = block;
+        RaoEmission = raoEmission;
         ActiveArray = new bool[count];
         StakeWeightArray = new ushort[count];
         ConsensusArray = new ushort[count];
@@ -36,6 +37,9 @@ public sealed class EpochResult
 
     /// <summary>The block the epoch ran at.</summary>
     public ulong Block { get; }
+
+    /// <summary>E, the rao the epoch distributed (the outputs are rounded-down shares of it).</summary>
+    public ulong RaoEmission { get; }
 
     /// <summary>Step 1: whether the uid's weights are recent enough.</summary>
     public ReadOnlySpan<bool> Active => ActiveArray;

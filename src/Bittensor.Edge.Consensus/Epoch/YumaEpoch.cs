@@ -61,7 +61,7 @@ public static partial class YumaEpoch
         }
 
         int owner = parameters.OwnerUid ?? -1;
-        EpochResult result = new(n, block);
+        EpochResult result = new(n, block, raoEmission);
 
         using PooledArray<long> stake = new(n, clear: false);
         using PooledArray<long> activeStake = new(n, clear: false);
