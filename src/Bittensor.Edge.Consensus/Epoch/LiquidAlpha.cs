@@ -31,6 +31,8 @@ internal readonly struct LiquidAlpha : IEntryAlpha
     private readonly long _low;
     private readonly long _high;
     private readonly long _slope;
+    private readonly long _alphaAtZero;
+    private readonly long _alphaAtOne;
 
     public LiquidAlpha(ushort alphaLow, ushort alphaHigh, short steepness)
     {
@@ -38,6 +40,12 @@ internal readonly struct LiquidAlpha : IEntryAlpha
         _high = I32F32.Prop(alphaHigh).Raw;
         // sdiv(k, fix(-100)): constant for the whole epoch.
         _slope = I32F32.SaturatingDivRaw(I32F32.FromInt(steepness).Raw, -100L << 32);
+        _alphaAtZero = 0;
+        _alphaAtOne = 0;
+        // alpha depends on (c, w, b) only through the clamped difference d, and the clamps make d = 0 (a weight at
+        // or below consensus and at or above the bond) very common: those two values are computed once per epoch.
+        _alphaAtZero = AlphaOf(0);
+        _alphaAtOne = AlphaOf(One);
     }
 
     /// <summary><c>sigmoid(c, w, b)</c> of §3.12.</summary>
@@ -47,6 +55,12 @@ internal readonly struct LiquidAlpha : IEntryAlpha
         long d = weight >= bond
             ? Math.Clamp(I32F32.SaturatingSub(weight, consensus), 0, One)
             : Math.Clamp(I32F32.SaturatingSub(bond, weight), 0, One);
+        return d == 0 ? _alphaAtZero : d == One ? _alphaAtOne : AlphaOf(d);
+    }
+
+    /// <summary>The sigmoid of §3.12 from the clamped difference <c>d</c> on.</summary>
+    private long AlphaOf(long d)
+    {
         long x = I32F32.MulRaw(_slope, I32F32.SaturatingSub(d, One >> 1));
         long e = FixedExp.ExpRaw(Math.Clamp(x, -Twenty, Twenty));
         long sigmoid = I32F32.SaturatingDivRaw(One, I32F32.SaturatingAdd(One, e));

@@ -51,46 +51,6 @@ internal sealed class SparseMatrix : IDisposable
         RowStart[_builtRows] = _count;
     }
 
-    /// <summary>Closes a row whose entries were written directly at <c>RowStart[row] .. RowStart[row] + length</c>.</summary>
-    public void SetCount(int count) => _count = count;
-
-    /// <summary>Closes every remaining row as empty.</summary>
-    public void EndAllRows()
-    {
-        while (_builtRows < Rows)
-        {
-            EndRow();
-        }
-    }
-
-    /// <summary>Column sums, saturating (the first half of subtensor's <c>inplace_col_normalize_sparse</c>).</summary>
-    public void ColumnSums(Span<long> sums)
-    {
-        sums.Clear();
-        int[] cols = Cols;
-        long[] vals = Vals;
-        for (int p = 0; p < _count; p++)
-        {
-            sums[cols[p]] = FixedPoint.I32F32.SaturatingAdd(sums[cols[p]], vals[p]);
-        }
-    }
-
-    /// <summary>subtensor <c>inplace_col_normalize_sparse</c>: each entry divided by its column sum, columns summing to 0 untouched.</summary>
-    public void NormalizeColumns(Span<long> scratch)
-    {
-        ColumnSums(scratch);
-        int[] cols = Cols;
-        long[] vals = Vals;
-        for (int p = 0; p < _count; p++)
-        {
-            long sum = scratch[cols[p]];
-            if (sum != 0)
-            {
-                vals[p] = FixedPoint.I32F32.SafeDivRaw(vals[p], sum);
-            }
-        }
-    }
-
     public void Dispose()
     {
         ArrayPool<int>.Shared.Return(RowStart);

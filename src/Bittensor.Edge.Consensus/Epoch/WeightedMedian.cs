@@ -56,25 +56,22 @@ internal static class WeightedMedian
             int upperLength = 0;
             long lowStake = 0;
             long highStake = 0;
+            // Branch-free partition: scores are effectively random, so a compare-and-branch would mispredict about
+            // half the time. Each index is written to both sides and only the matching side's length advances;
+            // the order within each side is the order of cur, as in the reference.
             for (int t = 0; t < curLength; t++)
             {
                 int i = cur[t];
                 long s = score[i];
-                if (s == pivot)
-                {
-                    continue;
-                }
-
-                if (s < pivot)
-                {
-                    lower[lowerLength++] = i;
-                    lowStake = I32F32.SaturatingAdd(lowStake, stake[i]);
-                }
-                else
-                {
-                    upper[upperLength++] = i;
-                    highStake = I32F32.SaturatingAdd(highStake, stake[i]);
-                }
+                long w = stake[i];
+                int below = s < pivot ? 1 : 0;
+                int above = s > pivot ? 1 : 0;
+                lower[lowerLength] = i;
+                upper[upperLength] = i;
+                lowerLength += below;
+                upperLength += above;
+                lowStake = I32F32.SaturatingAdd(lowStake, w & -(long)below);
+                highStake = I32F32.SaturatingAdd(highStake, w & -(long)above);
             }
 
             if (minority < I32F32.SaturatingAdd(lo, lowStake) && lowerLength > 0)

@@ -73,9 +73,10 @@ public static partial class YumaEpoch
 
     /// <summary>
     /// Step 6: <c>C_j</c> = the stake-weighted median of column j over the uids with active stake
-    /// (subtensor <c>weighted_median_col_sparse</c>), reading a CSC copy of those rows.
+    /// (subtensor <c>weighted_median_col_sparse</c>). Columns are independent: large matrices split them into
+    /// chunks that run in parallel, each writing only its own columns, so the result does not depend on scheduling.
     /// </summary>
-    private static void ComputeConsensus(SparseMatrix w, ReadOnlySpan<long> activeStake, long kappa, Span<long> consensus)
+    private static void ComputeConsensus(SparseMatrix w, ReadOnlySpan<long> activeStake, long kappa, Span<long> consensus, bool parallel)
     {
         int n = w.Rows;
         consensus.Clear();
@@ -109,123 +110,146 @@ public static partial class YumaEpoch
         long stakeSum = Sum(u);
         long minority = I32F32.SaturatingSub(stakeSum, kappa);
 
-        // Transpose the validators' rows: column j's entries, ascending by validator rank k.
-        using PooledArray<int> columnStart = new(n + 1);
-        Span<int> start = columnStart.Span;
-        for (k = 0; k < m; k++)
+        using PooledArray<long> output = new(n);
+        MedianColumns columns = new(w, validator.Array, useStake.Array, m, minority, stakeSum, output.Array);
+        int chunks = parallel && entries >= ParallelConsensusEntries && Environment.ProcessorCount > 1
+            ? Math.Min(Math.Min(Environment.ProcessorCount, 8), Math.Max(1, n / MedianColumns.Block))
+            : 1;
+        if (chunks == 1)
         {
-            int i = validator.Array[k];
-            for (int q = w.RowStart[i]; q < w.RowStart[i + 1]; q++)
+            columns.Run(0, n);
+        }
+        else
+        {
+            int perChunk = (n + chunks - 1) / chunks;
+            Parallel.For(0, chunks, chunk => columns.Run(chunk * perChunk, Math.Min(n, (chunk + 1) * perChunk)));
+        }
+
+        output.Span.CopyTo(consensus);
+    }
+
+    /// <summary>Matrices with at least this many validator weights compute the column medians in parallel.</summary>
+    private const int ParallelConsensusEntries = 1 << 15;
+
+    /// <summary>
+    /// The column medians of step 6 over a range of columns. Instead of transposing W, each block of
+    /// <see cref="Block"/> columns is gathered into a small dense score block (validators' rows are read with
+    /// per-row cursors, sequentially), the median runs on each gathered column, and the block is cleared again.
+    /// Columns without any entry have median 0 (every score is 0) and are skipped.
+    /// </summary>
+    private sealed class MedianColumns(SparseMatrix w, int[] validator, long[] stake, int m, long minority, long stakeSum, long[] output)
+    {
+        public const int Block = 64;
+
+        public void Run(int from, int to)
+        {
+            using PooledArray<int> cursor = new(m, clear: false);
+            using PooledArray<int> end = new(m, clear: false);
+            using PooledArray<long> scores = new(Block * m);
+            using PooledArray<bool> present = new(Block);
+            using PooledArray<int> partition = new(m, clear: false);
+            using PooledArray<int> scratch = new(3 * m, clear: false);
+            int[] cols = w.Cols;
+            long[] vals = w.Vals;
+            for (int k = 0; k < m; k++)
             {
-                start[w.Cols[q] + 1]++;
+                int i = validator[k];
+                int begin = w.RowStart[i];
+                int stop = w.RowStart[i + 1];
+                cursor.Array[k] = from == 0 ? begin : LowerBound(cols, begin, stop, from);
+                end.Array[k] = stop;
+                partition.Array[k] = k;
+            }
+
+            ReadOnlySpan<long> u = stake.AsSpan(0, m);
+            long[] block = scores.Array;
+            bool[] has = present.Array;
+            for (int j0 = from; j0 < to; j0 += Block)
+            {
+                int j1 = Math.Min(j0 + Block, to);
+                for (int k = 0; k < m; k++)
+                {
+                    int p = cursor.Array[k];
+                    int stop = end.Array[k];
+                    while (p < stop && cols[p] < j1)
+                    {
+                        int c = cols[p] - j0;
+                        block[(c * m) + k] = vals[p];
+                        has[c] = true;
+                        p++;
+                    }
+
+                    cursor.Array[k] = p;
+                }
+
+                for (int c = 0; c < j1 - j0; c++)
+                {
+                    if (!has[c])
+                    {
+                        continue;
+                    }
+
+                    has[c] = false;
+                    Span<long> column = block.AsSpan(c * m, m);
+                    output[j0 + c] = WeightedMedian.Median(u, column, partition.Span, minority, 0, stakeSum, scratch.Span);
+                    column.Clear();
+                }
             }
         }
 
-        for (int j = 0; j < n; j++)
+        private static int LowerBound(int[] cols, int begin, int end, int value)
         {
-            start[j + 1] += start[j];
-        }
-
-        using PooledArray<int> next = new(n, clear: false);
-        start[..n].CopyTo(next.Span);
-        using PooledArray<int> rowOf = new(entries, clear: false);
-        using PooledArray<long> valueOf = new(entries, clear: false);
-        for (k = 0; k < m; k++)
-        {
-            int i = validator.Array[k];
-            for (int q = w.RowStart[i]; q < w.RowStart[i + 1]; q++)
-            {
-                int at = next.Array[w.Cols[q]]++;
-                rowOf.Array[at] = k;
-                valueOf.Array[at] = w.Vals[q];
-            }
-        }
-
-        using PooledArray<long> score = new(m);
-        using PooledArray<int> partition = new(m, clear: false);
-        using PooledArray<int> scratch = new(3 * m, clear: false);
-        for (k = 0; k < m; k++)
-        {
-            partition.Array[k] = k;
-        }
-
-        Span<long> columnScore = score.Span;
-        for (int j = 0; j < n; j++)
-        {
-            int begin = start[j];
-            int end = start[j + 1];
-            if (begin == end)
-            {
-                // Every score is 0: the median returns 0 (empty, single or all-equal partition).
-                continue;
-            }
-
-            for (int t = begin; t < end; t++)
-            {
-                columnScore[rowOf.Array[t]] = valueOf.Array[t];
-            }
-
-            consensus[j] = WeightedMedian.Median(u, columnScore, partition.Span, minority, 0, stakeSum, scratch.Span);
-            for (int t = begin; t < end; t++)
-            {
-                columnScore[rowOf.Array[t]] = 0;
-            }
+            int index = Array.BinarySearch(cols, begin, end - begin, value);
+            return index >= 0 ? index : ~index;
         }
     }
 
     /// <summary>
-    /// Step 7 (subtensor <c>col_clip_sparse</c>): entries above <c>C_j</c> become <c>C_j</c>, or are removed when
-    /// <c>C_j ≤ 0</c>; entries at or below it stay.
+    /// Steps 7 and 8 in one pass. Step 7 (subtensor <c>col_clip_sparse</c>): entries above <c>C_j</c> become
+    /// <c>C_j</c>, or are removed when <c>C_j ≤ 0</c>; entries at or below it stay; validator trust is the row sum.
+    /// Step 8: <c>R_j = Σ_i mul(A_i, Wc_ij)</c> (subtensor <c>matmul_sparse</c>), then normalized to I.
     /// </summary>
-    private static SparseMatrix Clip(SparseMatrix w, ReadOnlySpan<long> consensus)
+    private static SparseMatrix ClipAndRank(
+        SparseMatrix w,
+        ReadOnlySpan<long> consensus,
+        ReadOnlySpan<long> activeStake,
+        Span<long> incentive,
+        Span<ushort> validatorTrust)
     {
+        incentive.Clear();
         SparseMatrix clipped = new(w.Rows, w.Count);
+        int[] cols = w.Cols;
+        long[] vals = w.Vals;
         for (int i = 0; i < w.Rows; i++)
         {
+            long a = activeStake[i];
+            long trust = 0;
             for (int q = w.RowStart[i]; q < w.RowStart[i + 1]; q++)
             {
-                int j = w.Cols[q];
-                long v = w.Vals[q];
+                int j = cols[q];
+                long v = vals[q];
                 long c = consensus[j];
                 if (c < v)
                 {
-                    if (c > 0)
+                    if (c <= 0)
                     {
-                        clipped.Append(j, c);
+                        continue;
                     }
+
+                    v = c;
                 }
-                else
-                {
-                    clipped.Append(j, v);
-                }
+
+                clipped.Append(j, v);
+                trust = I32F32.SaturatingAdd(trust, v);
+                incentive[j] = I32F32.SaturatingAdd(incentive[j], I32F32.MulRaw(a, v));
             }
 
             clipped.EndRow();
-        }
-
-        return clipped;
-    }
-
-    /// <summary>Step 8: <c>R_j = Σ_i mul(A_i, Wc_ij)</c> (subtensor <c>matmul_sparse</c>), then normalized.</summary>
-    private static void ComputeIncentive(SparseMatrix clipped, ReadOnlySpan<long> activeStake, Span<long> incentive)
-    {
-        incentive.Clear();
-        for (int i = 0; i < clipped.Rows; i++)
-        {
-            long a = activeStake[i];
-            if (a == 0)
-            {
-                continue;
-            }
-
-            for (int q = clipped.RowStart[i]; q < clipped.RowStart[i + 1]; q++)
-            {
-                int j = clipped.Cols[q];
-                incentive[j] = I32F32.SaturatingAdd(incentive[j], I32F32.MulRaw(a, clipped.Vals[q]));
-            }
+            validatorTrust[i] = new I32F32(trust).ToU16();
         }
 
         NormalizeInPlace(incentive);
+        return clipped;
     }
 
     /// <summary>

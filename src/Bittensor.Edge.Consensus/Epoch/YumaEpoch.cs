@@ -40,7 +40,17 @@ public static partial class YumaEpoch
         SubnetHyperparameters parameters,
         ulong block,
         ulong raoEmission,
-        ReadOnlySpan<ulong?> earliestCommitBlocks = default)
+        ReadOnlySpan<ulong?> earliestCommitBlocks = default) =>
+        RunCore(state, parameters, block, raoEmission, earliestCommitBlocks, parallel: true);
+
+    /// <summary><see cref="Run"/> with the parallel row and column passes switchable, so tests can compare both.</summary>
+    internal static EpochResult RunCore(
+        SubnetState state,
+        SubnetHyperparameters parameters,
+        ulong block,
+        ulong raoEmission,
+        ReadOnlySpan<ulong?> earliestCommitBlocks,
+        bool parallel)
     {
         ArgumentNullException.ThrowIfNull(state);
         ArgumentNullException.ThrowIfNull(parameters);
@@ -116,20 +126,12 @@ public static partial class YumaEpoch
         Span<long> div = dividends.Span;
 
         using SparseMatrix weights = BuildWeights(state, p, owner, earliestCommitBlocks);
-        ComputeConsensus(weights, a, I32F32.Prop(parameters.Kappa).Raw, c);
-        using SparseMatrix clipped = Clip(weights, c);
-        ComputeIncentive(clipped, a, inc);
+        ComputeConsensus(weights, a, I32F32.Prop(parameters.Kappa).Raw, c, parallel);
+        using SparseMatrix clipped = ClipAndRank(weights, c, a, inc, result.ValidatorTrustArray);
         for (int i = 0; i < n; i++)
         {
             result.ConsensusArray[i] = new I32F32(c[i]).ToU16();
             result.IncentiveArray[i] = new I32F32(inc[i]).ToU16();
-            long trust = 0;
-            for (int q = clipped.RowStart[i]; q < clipped.RowStart[i + 1]; q++)
-            {
-                trust = I32F32.SaturatingAdd(trust, clipped.Vals[q]);
-            }
-
-            result.ValidatorTrustArray[i] = new I32F32(trust).ToU16();
         }
 
         SparseMatrix? interpolated = parameters.BondsPenalty is 0 or 65535
@@ -144,11 +146,11 @@ public static partial class YumaEpoch
             long alphaFixed = AlphaFixed(parameters.BondsMovingAverage);
             if (parameters.Yuma3)
             {
-                Yuma3Bonds(state, parameters, lastTempo, alphaFixed, forBonds, a, c, inc, div, result);
+                Yuma3Bonds(state, parameters, lastTempo, alphaFixed, forBonds, activeStake.Array, consensus.Array, incentive.Array, dividends.Array, parallel, result);
             }
             else
             {
-                Yuma2Bonds(state, lastTempo, alphaFixed, forBonds, a, inc, div, result);
+                Yuma2Bonds(state, lastTempo, alphaFixed, forBonds, activeStake.Array, incentive.Array, dividends.Array, parallel, result);
             }
         }
         finally

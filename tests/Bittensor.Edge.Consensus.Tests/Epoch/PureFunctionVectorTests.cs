@@ -79,7 +79,7 @@ public sealed class PureFunctionVectorTests : IDisposable
         int columns = c.GetProperty("columns").GetInt32();
         using SparseMatrix old = Matrix(c.GetProperty("old"));
         using SparseMatrix next = Matrix(c.GetProperty("new"));
-        using SparseMatrix result = YumaEpoch.LiquidAlphaEma(next, old, new long[columns], new ConstantAlpha(c.GetProperty("alpha").GetInt64()));
+        using SparseMatrix result = YumaEpoch.LiquidAlphaEma(next, old, new long[columns], new ConstantAlpha(c.GetProperty("alpha").GetInt64()), default, parallel: false);
         int i = 0;
         foreach (JsonElement row in c.GetProperty("expected").EnumerateArray())
         {
