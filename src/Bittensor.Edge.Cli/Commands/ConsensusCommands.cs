@@ -13,6 +13,7 @@ internal static class ConsensusCommands
     {
         Command consensus = new("consensus", "Replay Yuma consensus scenarios and benchmark the epoch.");
         consensus.Subcommands.Add(ReplayCommand.Create());
+        consensus.Subcommands.Add(ConsensusBenchCommand.Create());
         return consensus;
     }
 }
