@@ -372,6 +372,12 @@ public readonly struct I32F32 : IEquatable<I32F32>, IComparable<I32F32>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static long MulRaw(long a, long b)
     {
+        if (unchecked((ulong)a | (ulong)b) <= uint.MaxValue)
+        {
+            // Both in [0, 1) as I32F32, the common case in an epoch: the product fits in 64 unsigned bits.
+            return (long)(((ulong)a * (ulong)b) >> FractionBits);
+        }
+
         // P = high * 2^64 + (ulong)low, and P >> 32 = high * 2^32 + (low >>> 32): it fits in a long exactly
         // when high's top 33 bits are a sign extension, i.e. high is within the int range.
         long high = Math.BigMul(a, b, out long low);
@@ -394,9 +400,7 @@ public readonly struct I32F32 : IEquatable<I32F32>, IComparable<I32F32>
     {
         if (a >= 0 && b > 0)
         {
-            // Unsigned 128 / 64 bits: the runtime uses the hardware divide when the quotient fits in 64 bits.
-            UInt128 q = ((UInt128)(ulong)a << FractionBits) / (ulong)b;
-            return q > long.MaxValue ? 0 : (long)q;
+            return WideDivision.TryShiftedQuotient((ulong)a, (ulong)b, out ulong q) && q <= long.MaxValue ? (long)q : 0;
         }
 
         return b == 0 ? 0 : SafeDivSigned(a, b);
@@ -408,8 +412,7 @@ public readonly struct I32F32 : IEquatable<I32F32>, IComparable<I32F32>
     {
         if (a >= 0 && b > 0)
         {
-            UInt128 q = ((UInt128)(ulong)a << FractionBits) / (ulong)b;
-            return q > long.MaxValue ? long.MaxValue : (long)q;
+            return WideDivision.TryShiftedQuotient((ulong)a, (ulong)b, out ulong q) && q <= long.MaxValue ? (long)q : long.MaxValue;
         }
 
         return SaturatingDivSigned(a, b);
