@@ -1,0 +1,71 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) Bittensor.Edge contributors
+
+namespace Bittensor.Edge.Chain.Execution;
+
+/// <summary>Weight arithmetic the chain applies when storing rows (consensus.md §4).</summary>
+public static class WeightsMath
+{
+    /// <summary>
+    /// Max-upscales <paramref name="values"/> in place with subtensor's I32F32 rule: with <c>m = max</c>, all
+    /// zero stays zero; <c>m &gt; 32768</c>: <c>round(v · div(fix(65535), fix(m)))</c>; otherwise
+    /// <c>round(div(fix(v·65535), fix(m)))</c>; each clamped to 65535. <c>[43690, 21845] → [65535, 32768]</c>.
+    /// </summary>
+    public static void MaxUpscale(Span<ushort> values)
+    {
+        ushort max = 0;
+        foreach (ushort value in values)
+        {
+            max = Math.Max(max, value);
+        }
+
+        if (max == 0)
+        {
+            return;
+        }
+
+        const long Half = 1L << 31;
+        if (max > 32768)
+        {
+            // div(fix(65535), fix(m)) = (65535·2^64) / (m·2^32) = (65535 << 32) / m, truncated.
+            long ratio = (65535L << 32) / max;
+            for (int i = 0; i < values.Length; i++)
+            {
+                long scaled = ((values[i] * ratio) + Half) >> 32;
+                values[i] = (ushort)Math.Min(scaled, ushort.MaxValue);
+            }
+        }
+        else
+        {
+            for (int i = 0; i < values.Length; i++)
+            {
+                // div(fix(v·65535), fix(m)) = ((v·65535) << 32) / m, truncated; then round.
+                long quotient = ((long)values[i] * 65535L << 32) / max;
+                long scaled = (quotient + Half) >> 32;
+                values[i] = (ushort)Math.Min(scaled, ushort.MaxValue);
+            }
+        }
+    }
+
+    /// <summary>The burn after one block of decay: <c>max(min_burn, (burn · 4286705684) &gt;&gt; 32)</c> in u128 (§2.5.3).</summary>
+    public static ulong DecayBurn(ulong burn, ulong minBurn)
+    {
+        UInt128 product = (UInt128)burn * ChainConstants.BurnDecayFactor;
+        ulong decayed = (ulong)(product >> 32);
+        return Math.Max(minBurn, decayed);
+    }
+
+    /// <summary>The burn after a registration: <c>min(max_burn, burn · 126 / 100)</c> in integers (§2.5.3).</summary>
+    public static ulong RaiseBurn(ulong burn, ulong maxBurn)
+    {
+        UInt128 raised = (UInt128)burn * 126 / 100;
+        return raised > maxBurn ? maxBurn : (ulong)raised;
+    }
+
+    /// <summary><c>epoch(b) = (b + netuid + 1) / (tempo + 1)</c> (§2.5.7).</summary>
+    public static ulong EpochIndex(ulong block, ushort netuid, ushort tempo) => (block + netuid + 1) / ((ulong)tempo + 1);
+
+    /// <summary>Whether subnet <paramref name="netuid"/> runs its epoch in <paramref name="block"/> (consensus.md §7).</summary>
+    public static bool IsEpochBlock(ulong block, ushort netuid, ushort tempo) =>
+        tempo > 0 && (block + netuid + 1) % ((ulong)tempo + 1) == tempo;
+}
