@@ -23,7 +23,7 @@ public sealed class TestChain
 
     private readonly Dictionary<PublicKey, ulong> _nonces = [];
 
-    public TestChain(Action<Hyperparameters>? configure = null, bool withSubnet = true, bool allowLoopback = true)
+    public TestChain(Action<Hyperparameters>? configure = null, bool withSubnet = true, bool allowLoopback = true, bool withSudo = true)
     {
         Hyperparameters hp = new();
         hp[HyperparameterId.Tempo] = 10;
@@ -41,7 +41,7 @@ public sealed class TestChain
                 new GenesisBalance(TestKeys.Sudo.PublicKey, Rao.FromTao(1000)),
             ],
             new Rao(ChainConstants.DefaultNetworkCost),
-            TestKeys.Sudo.PublicKey,
+            withSudo ? TestKeys.Sudo.PublicKey : null,
             subnets,
             allowLoopback);
         Store = new MemoryStateStore();
