@@ -68,4 +68,35 @@ public static class WeightsMath
     /// <summary>Whether subnet <paramref name="netuid"/> runs its epoch in <paramref name="block"/> (consensus.md §7).</summary>
     public static bool IsEpochBlock(ulong block, ushort netuid, ushort tempo) =>
         tempo > 0 && (block + netuid + 1) % ((ulong)tempo + 1) == tempo;
+
+    /// <summary>
+    /// The first block at or after <paramref name="block"/> in which the subnet's epoch runs (<c>nextEpochBlock</c> of
+    /// <c>subnet_getInfo</c>); <see langword="null"/> when tempo is 0.
+    /// </summary>
+    public static ulong? NextEpochBlock(ulong block, ushort netuid, ushort tempo)
+    {
+        if (tempo == 0)
+        {
+            return null;
+        }
+
+        ulong period = (ulong)tempo + 1;
+        ulong position = (block + netuid + 1) % period;
+        return block + ((tempo + period - position) % period);
+    }
+
+    /// <summary>
+    /// The blocks in which a commit made in <paramref name="commitBlock"/> may be revealed: every block whose
+    /// <see cref="EpochIndex"/> equals the commit's plus <paramref name="revealPeriodEpochs"/> (§2.5.7).
+    /// </summary>
+    public static (ulong First, ulong Last) RevealWindow(ulong commitBlock, ushort netuid, ushort tempo, ulong revealPeriodEpochs)
+    {
+        ulong period = (ulong)tempo + 1;
+        ulong target = EpochIndex(commitBlock, netuid, tempo) + revealPeriodEpochs;
+
+        // epoch(b) = (b + netuid + 1) / period = target  ⇔  target·period − netuid − 1 ≤ b ≤ (target + 1)·period − netuid − 2.
+        ulong first = (target * period) - netuid - 1;
+        ulong last = ((target + 1) * period) - netuid - 2;
+        return (first, last);
+    }
 }

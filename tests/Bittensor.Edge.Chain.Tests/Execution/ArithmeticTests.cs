@@ -112,4 +112,38 @@ public sealed class ArithmeticTests
     {
         Assert.Equal(runs, WeightsMath.IsEpochBlock(block, netuid, tempo));
     }
+
+    [Theory]
+    [InlineData(10, 1, 0)]
+    [InlineData(10, 1, 8)]
+    [InlineData(10, 1, 9)]
+    [InlineData(100, 0, 150)]
+    [InlineData(360, 3, 12345)]
+    public void The_next_epoch_block_is_the_first_scheduled_block_from_now(ushort tempo, ushort netuid, ulong block)
+    {
+        ulong next = WeightsMath.NextEpochBlock(block, netuid, tempo)!.Value;
+
+        Assert.True(next >= block);
+        Assert.True(WeightsMath.IsEpochBlock(next, netuid, tempo));
+        for (ulong b = block; b < next; b++)
+        {
+            Assert.False(WeightsMath.IsEpochBlock(b, netuid, tempo));
+        }
+    }
+
+    [Theory]
+    [InlineData(10, 1, 5, 1)]
+    [InlineData(10, 1, 9, 1)]
+    [InlineData(10, 2, 30, 2)]
+    [InlineData(360, 1, 1000, 1)]
+    public void The_reveal_window_is_exactly_the_blocks_of_the_reveal_epoch(ushort tempo, ushort netuid, ulong commitBlock, ulong period)
+    {
+        (ulong first, ulong last) = WeightsMath.RevealWindow(commitBlock, netuid, tempo, period);
+        ulong target = WeightsMath.EpochIndex(commitBlock, netuid, tempo) + period;
+
+        Assert.Equal(target, WeightsMath.EpochIndex(first, netuid, tempo));
+        Assert.Equal(target, WeightsMath.EpochIndex(last, netuid, tempo));
+        Assert.Equal(target - 1, WeightsMath.EpochIndex(first - 1, netuid, tempo));
+        Assert.Equal(target + 1, WeightsMath.EpochIndex(last + 1, netuid, tempo));
+    }
 }
