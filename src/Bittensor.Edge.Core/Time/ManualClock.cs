@@ -106,15 +106,8 @@ public sealed class ManualClock : IClock
             return Task.CompletedTask;
         }
 
+        // Register before enqueueing, so that Advance on another thread always sees the registration to dispose.
         Waiter waiter = new();
-        if (delay != Timeout.InfiniteTimeSpan)
-        {
-            lock (_lock)
-            {
-                _waiters.Enqueue(waiter, (_elapsed + delay, _sequence++));
-            }
-        }
-
         if (cancellationToken.CanBeCanceled)
         {
             waiter.Registration = cancellationToken.Register(
@@ -124,6 +117,14 @@ public sealed class ManualClock : IClock
                     w.Completion.TrySetCanceled(token);
                 },
                 (waiter, cancellationToken));
+        }
+
+        if (delay != Timeout.InfiniteTimeSpan)
+        {
+            lock (_lock)
+            {
+                _waiters.Enqueue(waiter, (_elapsed + delay, _sequence++));
+            }
         }
 
         return waiter.Completion.Task;
