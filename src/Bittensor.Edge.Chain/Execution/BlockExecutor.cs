@@ -22,7 +22,7 @@ public sealed class BlockExecutor
 
     /// <summary>An executor for the network of <paramref name="genesis"/>.</summary>
     public BlockExecutor(GenesisConfig genesis)
-        : this(genesis, new InterimEpochRunner())
+        : this(genesis, new YumaEpochRunner())
     {
     }
 

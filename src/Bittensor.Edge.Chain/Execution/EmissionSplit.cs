@@ -2,10 +2,15 @@
 // Copyright (c) Bittensor.Edge contributors
 
 using Bittensor.Edge.Chain.Primitives;
+using Bittensor.Edge.Consensus.FixedPoint;
+using ConsensusSplit = Bittensor.Edge.Consensus.Epoch.EmissionSplit;
 
 namespace Bittensor.Edge.Chain.Execution;
 
-/// <summary>The per-block emission split and the block's mint (consensus.md §8, specs/protocol.md §2.2).</summary>
+/// <summary>
+/// The per-block emission split and the block's mint (consensus.md §8, specs/protocol.md §2.2), in <see cref="Rao"/>;
+/// the split and the validator payout are Bittensor.Edge.Consensus's, so chain and gateway pool split agree.
+/// </summary>
 public static class EmissionSplit
 {
     /// <summary>
@@ -15,14 +20,8 @@ public static class EmissionSplit
     /// </summary>
     public static (Rao Owner, Rao Server, Rao Validator) SplitBlockEmission(Rao emission)
     {
-        UInt128 a = emission.Value;
-        UInt128 cut = ((UInt128)ChainConstants.SubnetOwnerCut << 32) / 65535;
-        UInt128 owner = a * cut;
-        UInt128 rest = (a << 32) - owner;
-        UInt128 server = rest >> 1;
-        ulong ownerRao = (ulong)(owner >> 32);
-        ulong serverRao = (ulong)(server >> 32);
-        return (new Rao(ownerRao), new Rao(serverRao), new Rao(emission.Value - ownerRao - serverRao));
+        Consensus.Epoch.BlockEmissionSplit split = ConsensusSplit.SplitBlock(emission.Value);
+        return (new Rao(split.Owner), new Rao(split.Server), new Rao(split.Validator));
     }
 
     /// <summary>
@@ -43,28 +42,20 @@ public static class EmissionSplit
     /// </summary>
     public static Rao[] SplitValidatorPool(Rao pool, ReadOnlySpan<long> shares, out Rao carried)
     {
-        Rao[] amounts = new Rao[shares.Length];
-        UInt128 total = 0;
-        foreach (long share in shares)
+        I32F32[] raw = new I32F32[shares.Length];
+        for (int i = 0; i < raw.Length; i++)
         {
-            total += (UInt128)(ulong)Math.Max(share, 0);
+            raw[i] = new I32F32(shares[i]);
         }
 
-        if (total == 0)
+        ulong[] amounts = new ulong[shares.Length];
+        carried = new Rao(ConsensusSplit.PayValidators(pool.Value, [], raw, amounts));
+        Rao[] result = new Rao[amounts.Length];
+        for (int i = 0; i < result.Length; i++)
         {
-            carried = pool;
-            return amounts;
+            result[i] = new Rao(amounts[i]);
         }
 
-        ulong paid = 0;
-        for (int i = 0; i < shares.Length; i++)
-        {
-            ulong amount = (ulong)((UInt128)pool.Value * (ulong)Math.Max(shares[i], 0) / total);
-            amounts[i] = new Rao(amount);
-            paid += amount;
-        }
-
-        carried = new Rao(pool.Value - paid);
-        return amounts;
+        return result;
     }
 }

@@ -3,7 +3,10 @@
 
 namespace Bittensor.Edge.Chain.Execution;
 
-/// <summary>Weight arithmetic the chain applies when storing rows (consensus.md §4).</summary>
+/// <summary>
+/// Weight, burn and schedule arithmetic of the chain (consensus.md §4, §7; protocol.md §2.5.3, §2.5.7); upscaling and
+/// the epoch schedule are Bittensor.Edge.Consensus's own functions.
+/// </summary>
 public static class WeightsMath
 {
     /// <summary>
@@ -13,38 +16,8 @@ public static class WeightsMath
     /// </summary>
     public static void MaxUpscale(Span<ushort> values)
     {
-        ushort max = 0;
-        foreach (ushort value in values)
-        {
-            max = Math.Max(max, value);
-        }
-
-        if (max == 0)
-        {
-            return;
-        }
-
-        const long Half = 1L << 31;
-        if (max > 32768)
-        {
-            // div(fix(65535), fix(m)) = (65535·2^64) / (m·2^32) = (65535 << 32) / m, truncated.
-            long ratio = (65535L << 32) / max;
-            for (int i = 0; i < values.Length; i++)
-            {
-                long scaled = ((values[i] * ratio) + Half) >> 32;
-                values[i] = (ushort)Math.Min(scaled, ushort.MaxValue);
-            }
-        }
-        else
-        {
-            for (int i = 0; i < values.Length; i++)
-            {
-                // div(fix(v·65535), fix(m)) = ((v·65535) << 32) / m, truncated; then round.
-                long quotient = ((long)values[i] * 65535L << 32) / max;
-                long scaled = (quotient + Half) >> 32;
-                values[i] = (ushort)Math.Min(scaled, ushort.MaxValue);
-            }
-        }
+        ushort[] scaled = Consensus.Epoch.WeightUpscale.MaxUpscale(values);
+        scaled.CopyTo(values);
     }
 
     /// <summary>The burn after one block of decay: <c>max(min_burn, (burn · 4286705684) &gt;&gt; 32)</c> in u128 (§2.5.3).</summary>
@@ -67,7 +40,7 @@ public static class WeightsMath
 
     /// <summary>Whether subnet <paramref name="netuid"/> runs its epoch in <paramref name="block"/> (consensus.md §7).</summary>
     public static bool IsEpochBlock(ulong block, ushort netuid, ushort tempo) =>
-        tempo > 0 && (block + netuid + 1) % ((ulong)tempo + 1) == tempo;
+        Consensus.Epoch.EpochSchedule.IsEpochBlock(block, netuid, tempo);
 
     /// <summary>
     /// The first block at or after <paramref name="block"/> in which the subnet's epoch runs (<c>nextEpochBlock</c> of

@@ -39,6 +39,9 @@ public sealed record GenesisSubnet(Netuid Netuid, PublicKey Owner, PublicKey Own
 /// </remarks>
 public sealed class GenesisConfig
 {
+    // Total stake must stay below 2^63 for the epoch (consensus.md §1); 2^62 leaves room for centuries of emission.
+    private const ulong MaxGenesisIssuance = 1UL << 62;
+
     /// <summary>Validates and builds a genesis; balances and subnets are sorted into canonical order.</summary>
     /// <exception cref="ArgumentException">A rule of §2.9 is broken; the message says which.</exception>
     public GenesisConfig(
@@ -91,9 +94,9 @@ public sealed class GenesisConfig
                 ThrowHelper.ThrowArgument(nameof(balances), $"balances lists {balanceList[i].Account.ToSs58()} twice.");
             }
 
-            if (!Rao.TryAdd(total, balanceList[i].Amount, out total))
+            if (!Rao.TryAdd(total, balanceList[i].Amount, out total) || total.Value >= MaxGenesisIssuance)
             {
-                ThrowHelper.ThrowArgument(nameof(balances), "The balances sum to more than a u64.");
+                ThrowHelper.ThrowArgument(nameof(balances), "The balances sum to 2^62 rao or more; the epoch needs total stake below 2^63.");
             }
         }
 

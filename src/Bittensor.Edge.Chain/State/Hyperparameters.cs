@@ -117,12 +117,13 @@ public sealed class Hyperparameters
         "alpha_low", "alpha_high", "alpha_sigmoid_steepness", "stake_threshold", "bonds_reset",
     ];
 
-    // The largest value each id's type can hold (u16, bool or u64), which even the genesis must respect.
+    // The largest value each id's type can hold (u16, bool or u64), which even the genesis must respect;
+    // bonds_moving_average is per million, and the epoch refuses more than 10^6.
     private static readonly ulong[] s_typeMax =
     [
         ushort.MaxValue, ushort.MaxValue, ushort.MaxValue, ulong.MaxValue, ulong.MaxValue, ushort.MaxValue,
         ushort.MaxValue, ulong.MaxValue, ulong.MaxValue, 1, ulong.MaxValue, ulong.MaxValue, 1, ulong.MaxValue,
-        ulong.MaxValue, ushort.MaxValue, ushort.MaxValue, ulong.MaxValue, 1, 1, ushort.MaxValue, ushort.MaxValue,
+        ulong.MaxValue, ushort.MaxValue, ushort.MaxValue, 1_000_000, 1, 1, ushort.MaxValue, ushort.MaxValue,
         ushort.MaxValue, ulong.MaxValue, 1,
     ];
 
