@@ -54,20 +54,59 @@ public sealed class Blockchain
 {
     private readonly List<BlockReceipt> _blocks = [];
 
-    /// <summary>A ledger over <paramref name="store"/>; an empty store gets the genesis state.</summary>
+    /// <summary>A new ledger: <paramref name="store"/> must be empty and receives the genesis state.</summary>
+    /// <exception cref="ArgumentException"><paramref name="store"/> is not empty.</exception>
     public Blockchain(GenesisConfig genesis, IStateStore store)
+        : this(genesis, store, [])
+    {
+    }
+
+    /// <summary>
+    /// A ledger restarted from persisted data: <paramref name="store"/> holds the state after the last block of
+    /// <paramref name="history"/> (blocks 1..n in order), or is empty when <paramref name="history"/> is. The store's
+    /// state root must equal the last header's.
+    /// </summary>
+    /// <exception cref="ArgumentException">The history does not chain from the genesis, or the store's root differs.</exception>
+    public Blockchain(GenesisConfig genesis, IStateStore store, IReadOnlyList<BlockReceipt> history)
     {
         ArgumentNullException.ThrowIfNull(genesis);
         ArgumentNullException.ThrowIfNull(store);
+        ArgumentNullException.ThrowIfNull(history);
         Genesis = genesis;
         Store = store;
         Executor = new BlockExecutor(genesis);
-        if (store.Count == 0)
+        if (history.Count == 0)
         {
+            if (store.Count != 0)
+            {
+                ThrowHelper.ThrowArgument(nameof(store), "A ledger without blocks starts from an empty store.");
+            }
+
             GenesisState.Initialize(store, genesis);
+            GenesisStateRoot = store.ComputeStateRoot();
+            return;
         }
 
-        GenesisStateRoot = store.ComputeStateRoot();
+        MemoryStateStore genesisState = new();
+        GenesisState.Initialize(genesisState, genesis);
+        GenesisStateRoot = genesisState.ComputeStateRoot();
+        Hash256 parent = genesis.Hash;
+        for (int i = 0; i < history.Count; i++)
+        {
+            BlockHeader header = history[i].Block.Header;
+            if (header.Number != (ulong)i + 1 || header.Parent != parent)
+            {
+                ThrowHelper.ThrowArgument(nameof(history), $"Block {i + 1} of the history does not follow its parent.");
+            }
+
+            parent = history[i].Block.Hash;
+            _blocks.Add(history[i]);
+        }
+
+        if (store.ComputeStateRoot() != history[^1].Block.Header.StateRoot)
+        {
+            ThrowHelper.ThrowArgument(nameof(store), "The store's state root differs from the best block's.");
+        }
     }
 
     internal Blockchain(GenesisConfig genesis, IStateStore store, IEpochRunner epoch)

@@ -185,4 +185,39 @@ public sealed class EndToEndTests
         cts.Cancel();
         Assert.True(run.IsCanceled || run.IsCompleted);
     }
+
+    [Fact]
+    public void A_restarted_ledger_continues_from_its_persisted_state_and_blocks()
+    {
+        TestChain t = new();
+        t.Register(TestKeys.Alice, TestKeys.Hotkey(1));
+        t.ProduceUntil(12);
+        MemoryStateStore copy = new();
+        copy.Apply(t.Store.EnumerateSorted().Select(e => new KeyValuePair<byte[], byte[]?>(e.Key, e.Value)));
+        List<BlockReceipt> history = [];
+        for (ulong n = 1; n <= t.Chain.BestNumber; n++)
+        {
+            Assert.True(t.Chain.TryGetBlock(n, out BlockReceipt? receipt));
+            history.Add(receipt);
+        }
+
+        Blockchain restarted = new(t.Genesis, copy, history);
+        BlockReceipt next = restarted.ProduceBlock(TestKeys.Authority, t.NextTimestamp, [], candidatesVerified: false, out _);
+        BlockReceipt original = t.Produce();
+
+        Assert.Equal(original.Block.Hash, next.Block.Hash);
+        Assert.Equal(t.Chain.GenesisStateRoot, restarted.GenesisStateRoot);
+    }
+
+    [Fact]
+    public void A_restart_with_a_state_that_does_not_match_the_best_block_is_refused()
+    {
+        TestChain t = new();
+        t.ProduceUntil(2);
+        Assert.True(t.Chain.TryGetBlock(1, out BlockReceipt? first));
+        Assert.True(t.Chain.TryGetBlock(2, out BlockReceipt? second));
+
+        Assert.Throws<ArgumentException>(() => new Blockchain(t.Genesis, t.Store, [first]));
+        Assert.Throws<ArgumentException>(() => new Blockchain(t.Genesis, new MemoryStateStore(), [second]));
+    }
 }
