@@ -2,7 +2,9 @@
 // Copyright (c) Bittensor.Edge contributors
 
 using Bittensor.Edge.Chain.Blocks;
+using Bittensor.Edge.Chain.Genesis;
 using Bittensor.Edge.Chain.Primitives;
+using Bittensor.Edge.Chain.State;
 using Bittensor.Edge.Chain.Tests.Builders;
 using Bittensor.Edge.Chain.Transactions;
 using Bittensor.Edge.Core.Crypto;
@@ -125,5 +127,26 @@ public sealed class TransactionPoolTests
         _pool.Prune(_t.State, _t.Chain.BestNumber + 1);
 
         Assert.Equal(0, _pool.Count);
+    }
+
+    [Fact]
+    public void The_pool_holds_at_most_8192_transactions()
+    {
+        Ed25519KeyPair[] keys = [.. Enumerable.Range(0, 513).Select(i => TestKeys.Get($"pool-{i}"))];
+        GenesisConfig genesis = new("bte-pool", 1, 1000, [TestKeys.Authority.PublicKey], keys.Select(k => new GenesisBalance(k.PublicKey, Rao.FromTao(1))), Rao.FromTao(10), null, [], false);
+        Blockchain chain = new(genesis, new MemoryStateStore());
+        TransactionPool pool = new(genesis.Hash);
+        ExtrinsicBuilder builder = new(genesis.Hash);
+        ChainState state = chain.ReadState();
+        for (int k = 0; k < 512; k++)
+        {
+            for (ulong nonce = 0; nonce < 16; nonce++)
+            {
+                Assert.Equal(SubmissionError.None, pool.Submit(builder.Transfer(keys[k], nonce, 10, TestKeys.Bob.PublicKey, new Rao(1)), state, 0));
+            }
+        }
+
+        Assert.Equal(8192, pool.Count);
+        Assert.Equal(SubmissionError.PoolFull, pool.Submit(builder.Transfer(keys[512], 0, 10, TestKeys.Bob.PublicKey, new Rao(1)), state, 0));
     }
 }
