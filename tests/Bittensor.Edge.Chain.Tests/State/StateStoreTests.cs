@@ -115,4 +115,38 @@ public sealed class StateStoreTests
         Assert.Equal(TestKeys.Bob.PublicKey.Bytes.ToArray(), stake[33..65]);
         Assert.Equal([0x00, 0x01], stake[65..]);
     }
+
+    [Property(MaxTest = 60)]
+    public void The_cached_tree_always_equals_a_root_computed_from_scratch(int seed)
+    {
+        Random random = new(seed);
+        MemoryStateStore store = new();
+        for (int round = 0; round < 8; round++)
+        {
+            List<KeyValuePair<byte[], byte[]?>> writes = [];
+            int count = random.Next(0, 12);
+            for (int i = 0; i < count; i++)
+            {
+                byte[] key = [(byte)random.Next(0, 24)];
+                writes.Add(new(key, random.Next(5) == 0 ? null : [(byte)random.Next(256)]));
+            }
+
+            store.Apply(writes);
+            List<Hash256> leaves = [.. store.EnumerateSorted().Select(e => MerkleTree.HashStateEntry(e.Key, e.Value))];
+            Assert.Equal(MerkleTree.ComputeRoot([.. leaves]), store.ComputeStateRoot());
+        }
+    }
+
+    [Fact]
+    public void Value_only_updates_rehash_just_their_paths_and_match_a_fresh_store()
+    {
+        MemoryStateStore store = new();
+        store.Apply(Enumerable.Range(0, 37).Select(i => new KeyValuePair<byte[], byte[]?>([(byte)i], [(byte)i])));
+        _ = store.ComputeStateRoot();
+        store.Apply([new([5], [99]), new([36], [98])]);
+
+        MemoryStateStore fresh = new();
+        fresh.Apply(Enumerable.Range(0, 37).Select(i => new KeyValuePair<byte[], byte[]?>([(byte)i], i == 5 ? [99] : i == 36 ? [98] : [(byte)i])));
+        Assert.Equal(fresh.ComputeStateRoot(), store.ComputeStateRoot());
+    }
 }
