@@ -5,6 +5,7 @@ using System.Collections.Immutable;
 using System.Diagnostics.CodeAnalysis;
 using Bittensor.Edge.Chain.Execution;
 using Bittensor.Edge.Chain.Genesis;
+using Bittensor.Edge.Chain.Persistence;
 using Bittensor.Edge.Chain.Primitives;
 using Bittensor.Edge.Chain.State;
 using Bittensor.Edge.Chain.Transactions;
@@ -48,7 +49,8 @@ public enum BlockImportError
 /// </summary>
 /// <remarks>
 /// Not thread-safe: the node runs production, import and state reads under one lock. Blocks and receipts are
-/// kept in memory here; persisting them (with the state write set) is the store's business.
+/// kept in memory here; when the store is an <see cref="IChainStore"/>, each block is committed to it with its state
+/// write set (one durable transaction) before the block becomes the best block.
 /// </remarks>
 public sealed class Blockchain
 {
@@ -63,8 +65,9 @@ public sealed class Blockchain
 
     /// <summary>
     /// A ledger restarted from persisted data: <paramref name="store"/> holds the state after the last block of
-    /// <paramref name="history"/> (blocks 1..n in order), or is empty when <paramref name="history"/> is. The store's
-    /// state root must equal the last header's.
+    /// <paramref name="history"/> (blocks 1..n in order). When <paramref name="history"/> is empty, the store is either
+    /// empty (and receives the genesis state) or holds exactly the genesis state. The store's state root must equal the
+    /// last header's.
     /// </summary>
     /// <exception cref="ArgumentException">The history does not chain from the genesis, or the store's root differs.</exception>
     public Blockchain(GenesisConfig genesis, IStateStore store, IReadOnlyList<BlockReceipt> history)
@@ -75,13 +78,8 @@ public sealed class Blockchain
         Genesis = genesis;
         Store = store;
         Executor = new BlockExecutor(genesis);
-        if (history.Count == 0)
+        if (history.Count == 0 && store.Count == 0)
         {
-            if (store.Count != 0)
-            {
-                ThrowHelper.ThrowArgument(nameof(store), "A ledger without blocks starts from an empty store.");
-            }
-
             GenesisState.Initialize(store, genesis);
             GenesisStateRoot = store.ComputeStateRoot();
             return;
@@ -90,6 +88,16 @@ public sealed class Blockchain
         MemoryStateStore genesisState = new();
         GenesisState.Initialize(genesisState, genesis);
         GenesisStateRoot = genesisState.ComputeStateRoot();
+        if (history.Count == 0)
+        {
+            if (store.ComputeStateRoot() != GenesisStateRoot)
+            {
+                ThrowHelper.ThrowArgument(nameof(store), "A ledger without blocks starts from an empty store or from the genesis state.");
+            }
+
+            return;
+        }
+
         Hash256 parent = genesis.Hash;
         for (int i = 0; i < history.Count; i++)
         {
@@ -187,11 +195,13 @@ public sealed class Blockchain
             bytes += extrinsic.Size;
         }
 
+        List<KeyValuePair<byte[], byte[]?>>? undo = Store is IChainStore ? CaptureUndo(overlay) : null;
         Store.Apply(overlay.Changes);
         Hash256 stateRoot = Store.ComputeStateRoot();
         ImmutableArray<Extrinsic> extrinsics = included.ToImmutable();
         BlockHeader header = BlockHeader.CreateSigned(author, Genesis.Hash, number, BestHash, timestampMs, Block.ComputeExtrinsicsRoot(extrinsics.AsSpan()), stateRoot);
         BlockReceipt receipt = new(new Block(header, extrinsics), outcomes.ToImmutable(), [.. epochs]);
+        Persist(receipt, overlay, undo);
         _blocks.Add(receipt);
         return receipt;
     }
@@ -256,12 +266,7 @@ public sealed class Blockchain
             outcomes.Add(outcome);
         }
 
-        List<KeyValuePair<byte[], byte[]?>> undo = new(overlay.Changes.Count);
-        foreach (byte[] key in overlay.Changes.Keys)
-        {
-            undo.Add(new KeyValuePair<byte[], byte[]?>(key, Store.TryGet(key, out byte[]? old) ? old : null));
-        }
-
+        List<KeyValuePair<byte[], byte[]?>> undo = CaptureUndo(overlay);
         Store.Apply(overlay.Changes);
         if (Store.ComputeStateRoot() != header.StateRoot)
         {
@@ -269,7 +274,41 @@ public sealed class Blockchain
             return BlockImportError.StateRootMismatch;
         }
 
-        _blocks.Add(new BlockReceipt(block, outcomes.ToImmutable(), [.. epochs]));
+        BlockReceipt receipt = new(block, outcomes.ToImmutable(), [.. epochs]);
+        Persist(receipt, overlay, undo);
+        _blocks.Add(receipt);
         return BlockImportError.None;
+    }
+
+    // The values the overlay's keys hold in the store now (null = absent): applying this list reverts the overlay.
+    private List<KeyValuePair<byte[], byte[]?>> CaptureUndo(StateOverlay overlay)
+    {
+        List<KeyValuePair<byte[], byte[]?>> undo = new(overlay.Changes.Count);
+        foreach (byte[] key in overlay.Changes.Keys)
+        {
+            undo.Add(new KeyValuePair<byte[], byte[]?>(key, Store.TryGet(key, out byte[]? old) ? old : null));
+        }
+
+        return undo;
+    }
+
+    // Commits the block and its write set to a durable store; if that fails, the in-memory view is reverted so the
+    // ledger stays at the previous block, and the failure goes to the caller (the node stops on it).
+    private void Persist(BlockReceipt receipt, StateOverlay overlay, List<KeyValuePair<byte[], byte[]?>>? undo)
+    {
+        if (Store is not IChainStore chainStore)
+        {
+            return;
+        }
+
+        try
+        {
+            chainStore.CommitBlock(receipt, overlay.Changes);
+        }
+        catch
+        {
+            Store.Apply(undo!);
+            throw;
+        }
     }
 }
