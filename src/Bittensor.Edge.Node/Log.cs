@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) Bittensor.Edge contributors
+
+using Bittensor.Edge.Core.Crypto;
+using Microsoft.Extensions.Logging;
+
+namespace Bittensor.Edge.Node;
+
+/// <summary>Every log message of <c>bte-node</c>, source-generated so that disabled levels cost no formatting.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Information, Message = "Chain {Chain} (genesis {GenesisHash}) opened at block {BestNumber} from {DataDir}")]
+    public static partial void Opened(ILogger logger, string chain, Hash256 genesisHash, ulong bestNumber, string dataDir);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "RPC listening on {Endpoint}")]
+    public static partial void RpcListening(ILogger logger, Uri endpoint);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "Authoring blocks as {Author}, every {BlockTimeMs} ms")]
+    public static partial void Authoring(ILogger logger, string author, ulong blockTimeMs);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Warning, Message = "No author key configured (node:authorKeyUri): serving RPC without producing blocks")]
+    public static partial void NotAuthoring(ILogger logger);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Information, Message = "Block {Number} {Hash} committed with {Transactions} transactions")]
+    public static partial void BlockCommitted(ILogger logger, ulong number, Hash256 hash, int transactions);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Error, Message = "Cannot start: {Reason}")]
+    public static partial void StartupFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "Service {Service} failed; stopping the node")]
+    public static partial void ServiceFailed(ILogger logger, Exception exception, string service);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "Stopping: {Reason}")]
+    public static partial void Stopping(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Stopped at block {BestNumber}")]
+    public static partial void Stopped(ILogger logger, ulong bestNumber);
+
+    [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "systemd notified (READY=1); watchdog pings every {Interval}")]
+    public static partial void SystemdReady(ILogger logger, TimeSpan? interval);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "sd_notify to {Socket} failed: {Reason}")]
+    public static partial void NotifyFailed(ILogger logger, string socket, string reason);
+
+    [LoggerMessage(EventId = 12, Level = LogLevel.Error, Message = "RPC handler failed on a request")]
+    public static partial void RpcFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 13, Level = LogLevel.Debug, Message = "RPC {Method} {Path} answered {Status}")]
+    public static partial void RpcRejected(ILogger logger, string method, string path, int status);
+}

@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) Bittensor.Edge contributors
+
+namespace Bittensor.Edge.Node;
+
+/// <summary>Defaults, limits and exit codes of <c>bte-node</c>.</summary>
+public static class NodeConstants
+{
+    /// <summary>The JSON-RPC port of protocol.md §2.8.</summary>
+    public const int DefaultRpcPort = 9944;
+
+    /// <summary>Default largest request body: 4 MiB.</summary>
+    public const int DefaultMaxBodyBytes = 4 * 1024 * 1024;
+
+    /// <summary>Smallest allowed request body limit.</summary>
+    public const int MinMaxBodyBytes = 1024;
+
+    /// <summary>Largest allowed request body limit.</summary>
+    public const int MaxMaxBodyBytes = 64 * 1024 * 1024;
+
+    /// <summary>The settings file name that <c>init</c> writes.</summary>
+    public const string SettingsFileName = "node.settings.jsonc";
+
+    /// <summary>The genesis file name that <c>init</c> writes.</summary>
+    public const string GenesisFileName = "genesis.json";
+
+    /// <summary>The authority key file name that <c>init</c> writes.</summary>
+    public const string AuthorityKeyFileName = "authority.key";
+
+    /// <summary>The prefix of environment overrides.</summary>
+    public const string EnvironmentPrefix = "BTE_";
+
+    /// <summary>Exit code: stopped cleanly.</summary>
+    public const int ExitOk = 0;
+
+    /// <summary>Exit code: a service failed while running.</summary>
+    public const int ExitFailure = 1;
+
+    /// <summary>Exit code: bad command line or settings.</summary>
+    public const int ExitUsage = 2;
+
+    /// <summary>Exit code: the genesis, author key or data directory could not be used.</summary>
+    public const int ExitStartup = 3;
+}

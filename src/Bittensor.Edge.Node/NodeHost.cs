@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) Bittensor.Edge contributors
+
+using System.Net;
+using Bittensor.Edge.Chain.Genesis;
+using Bittensor.Edge.Chain.Node;
+using Bittensor.Edge.Chain.Persistence;
+using Bittensor.Edge.Chain.Rpc;
+using Bittensor.Edge.Core;
+using Bittensor.Edge.Core.Wallets;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Bittensor.Edge.Node;
+
+/// <summary>What the node takes from the outside world, so tests and <c>bte node run</c> can supply their own.</summary>
+/// <param name="LoggerFactory">Where logs go (not disposed by the host).</param>
+/// <param name="Clock">Slots, timestamps, waits and watchdog pings.</param>
+/// <param name="GetEnvironmentVariable">Reads <c>NOTIFY_SOCKET</c>, <c>WATCHDOG_*</c> and <c>BTE_WALLET_PATH</c>.</param>
+/// <param name="Version">Reported by <c>system_info</c>.</param>
+public sealed record NodeHostEnvironment(ILoggerFactory LoggerFactory, IClock Clock, Func<string, string?> GetEnvironmentVariable, string Version);
+
+/// <summary>
+/// The composition root of <c>bte-node</c>, built by hand: genesis, author key, <see cref="LiteDbChainStore"/>,
+/// <see cref="ChainNode"/>, <see cref="ChainRpcHandler"/> on Kestrel (<c>POST /rpc</c>) and the systemd watchdog. Each
+/// service runs as a <c>RunAsync(CancellationToken)</c>; the first failure stops the others, and the outcome is an exit
+/// code (<see cref="NodeConstants"/>). Cancelling the stop token (SIGTERM, Ctrl-C) shuts down cleanly: block production
+/// ends after the block in progress, in-flight RPC long polls end, the store is closed.
+/// </summary>
+/// <remarks>Stateless; each call of <c>RunAsync</c> is one node run.</remarks>
+public static class NodeHost
+{
+    /// <summary>Runs a node with <paramref name="settings"/> until <paramref name="stop"/> is cancelled or a service fails.</summary>
+    public static async Task<int> RunAsync(NodeSettings settings, NodeHostEnvironment environment, CancellationToken stop = default)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(environment);
+        ILogger logger = environment.LoggerFactory.CreateLogger("Bittensor.Edge.Node");
+        if (!TryLoadGenesis(settings.Node.GenesisPath, out GenesisConfig? genesis, out string? error))
+        {
+            Log.StartupFailed(logger, error);
+            return NodeConstants.ExitStartup;
+        }
+
+        if (!AuthorKeyLoader.TryLoad(settings.Node.AuthorKeyUri, environment.GetEnvironmentVariable, out WalletKey? authorKey, out error))
+        {
+            Log.StartupFailed(logger, error);
+            return NodeConstants.ExitStartup;
+        }
+
+        using (authorKey)
+        {
+            if (authorKey is not null && !genesis.Authorities.Contains(authorKey.PublicKey))
+            {
+                Log.StartupFailed(logger, $"The author key {authorKey.Ss58Address} ({settings.Node.AuthorKeyUri}) is not an authority of chain '{genesis.ChainId}'.");
+                return NodeConstants.ExitStartup;
+            }
+
+            if (!LiteDbChainStore.TryOpen(settings.Node.DataDir, genesis, out LiteDbChainStore? store, out error))
+            {
+                Log.StartupFailed(logger, error);
+                return NodeConstants.ExitStartup;
+            }
+
+            using (store)
+            {
+                return await RunAsync(settings, environment, logger, genesis, store, authorKey, stop).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private static async Task<int> RunAsync(NodeSettings settings, NodeHostEnvironment environment, ILogger logger, GenesisConfig genesis, LiteDbChainStore store, WalletKey? authorKey, CancellationToken stop)
+    {
+        ChainNode node = new(genesis, store, store.History, authorKey?.KeyPair, environment.Clock);
+        Log.Opened(logger, genesis.ChainId, genesis.Hash, node.Head.Number, store.FilePath);
+        if (logger.IsEnabled(LogLevel.Information))
+        {
+            node.BlockCommitted += receipt => Log.BlockCommitted(logger, receipt.Block.Header.Number, receipt.Block.Hash, receipt.Block.Extrinsics.Length);
+        }
+
+        using CancellationTokenSource services = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        ChainRpcHandler rpc = new(node, environment.Version);
+        RpcEndpoint endpoint = new(rpc, settings.Rpc.MaxBodyBytes, logger, services.Token);
+        WebApplication app = BuildWebApp(settings.Rpc, endpoint, environment.LoggerFactory);
+        await using (app.ConfigureAwait(false))
+        {
+            try
+            {
+                await app.StartAsync(stop).ConfigureAwait(false);
+            }
+            catch (IOException e)
+            {
+                Log.StartupFailed(logger, $"Cannot listen on {settings.Rpc.ListenAddress}:{settings.Rpc.Port}: {e.Message}");
+                return NodeConstants.ExitStartup;
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return NodeConstants.ExitOk;
+            }
+
+            Uri listening = ResolveEndpoint(app);
+            Log.RpcListening(logger, listening);
+            if (authorKey is null)
+            {
+                Log.NotAuthoring(logger);
+            }
+            else
+            {
+                Log.Authoring(logger, authorKey.Ss58Address, genesis.BlockTimeMs);
+            }
+
+            using SystemdNotifier? notifier = SystemdNotifier.Create(environment.GetEnvironmentVariable, Environment.ProcessId);
+            Notify(notifier, logger, $"READY=1\nSTATUS=Chain {genesis.ChainId} at block {node.Head.Number}, RPC on {settings.Rpc.ListenAddress}:{settings.Rpc.Port}");
+            if (notifier is not null)
+            {
+                Log.SystemdReady(logger, notifier.WatchdogInterval);
+            }
+
+            List<(string Name, Task Task)> running =
+            [
+                ("block production", node.RunAsync(services.Token)),
+                ("watchdog", notifier?.RunWatchdogAsync(environment.Clock, () => node.Read(static _ => true), services.Token) ?? Task.CompletedTask),
+            ];
+            int exitCode = await SuperviseAsync(running, logger, services.Token).ConfigureAwait(false);
+            Log.Stopping(logger, exitCode == NodeConstants.ExitOk ? "shutdown requested" : "a service failed");
+            Notify(notifier, logger, "STOPPING=1");
+            await services.CancelAsync().ConfigureAwait(false);
+            foreach ((string _, Task task) in running)
+            {
+                await task.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
+            await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+            Log.Stopped(logger, node.Head.Number);
+            return exitCode;
+        }
+    }
+
+    // Waits until the token is cancelled (clean stop) or a service faults (failure). A service that ends normally
+    // before that (a follower's block production returns at once) simply leaves the list.
+    private static async Task<int> SuperviseAsync(List<(string Name, Task Task)> running, ILogger logger, CancellationToken stopping)
+    {
+        TaskCompletionSource stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        using CancellationTokenRegistration registration = stopping.Register(() => stopped.TrySetResult());
+        List<(string Name, Task Task)> active = [.. running];
+        while (true)
+        {
+            Task done = await Task.WhenAny([stopped.Task, .. active.Select(s => s.Task)]).ConfigureAwait(false);
+            if (done == stopped.Task)
+            {
+                return NodeConstants.ExitOk;
+            }
+
+            (string name, Task task) = active.First(s => s.Task == done);
+            active.RemoveAll(s => s.Task == done);
+            if (task.IsFaulted)
+            {
+                Log.ServiceFailed(logger, task.Exception.GetBaseException(), name);
+                return NodeConstants.ExitFailure;
+            }
+        }
+    }
+
+    private static bool TryLoadGenesis(string path, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out GenesisConfig? genesis, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
+    {
+        genesis = null;
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error = $"Cannot read the genesis file {path} (node:genesisPath): {e.Message}";
+            return false;
+        }
+
+        if (!GenesisParser.TryParse(bytes, out genesis, out string? parseError))
+        {
+            error = $"The genesis file {path} is invalid: {parseError}";
+            return false;
+        }
+
+        error = null;
+        return true;
+    }
+
+    private static WebApplication BuildWebApp(RpcSection rpc, RpcEndpoint endpoint, ILoggerFactory loggerFactory)
+    {
+        WebApplicationBuilder builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(loggerFactory);
+        builder.Services.AddSingleton<IHostLifetime, ExternalLifetime>();
+        builder.WebHost.UseShutdownTimeout(TimeSpan.FromSeconds(5));
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxRequestBodySize = rpc.MaxBodyBytes;
+            kestrel.Listen(IPAddress.Parse(rpc.ListenAddress), rpc.Port, listen => listen.Protocols = HttpProtocols.Http1);
+        });
+        WebApplication app = builder.Build();
+        app.Run(endpoint.HandleAsync);
+        return app;
+    }
+
+    private static Uri ResolveEndpoint(WebApplication app)
+    {
+        IServerAddressesFeature? addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>();
+        string address = addresses?.Addresses.FirstOrDefault() ?? "http://127.0.0.1:0";
+        return new Uri(new Uri(address), RpcEndpoint.Path);
+    }
+
+    private static void Notify(SystemdNotifier? notifier, ILogger logger, string state)
+    {
+        if (notifier is not null && !notifier.TryNotify(state, out string? error))
+        {
+            Log.NotifyFailed(logger, notifier.SocketPath, error!);
+        }
+    }
+
+    // The node owns signals and shutdown (NodeRunner), so the web host must not install its own console lifetime.
+    private sealed class ExternalLifetime : IHostLifetime
+    {
+        public Task WaitForStartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

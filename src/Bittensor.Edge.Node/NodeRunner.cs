@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) Bittensor.Edge contributors
+
+using System.Collections;
+using System.Reflection;
+using System.Runtime.InteropServices;
+using Bittensor.Edge.Core.Time;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
+
+namespace Bittensor.Edge.Node;
+
+/// <summary>
+/// Runs a node from a settings file and flag overrides, shared by <c>bte-node</c> and <c>bte node run</c>: load and
+/// validate the settings (errors name each bad key, exit 2), set up console logging at <c>node:logLevel</c>, run
+/// <see cref="NodeHost"/> until SIGTERM or Ctrl-C.
+/// </summary>
+/// <remarks>Stateless and thread-safe.</remarks>
+public static class NodeRunner
+{
+    /// <summary>The version reported by <c>system_info</c>.</summary>
+    public static string Version { get; } =
+        typeof(NodeRunner).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+
+    /// <summary>Runs until SIGTERM or SIGINT (Ctrl-C), then stops cleanly; returns the exit code.</summary>
+    /// <param name="configPath">The settings file, or <see langword="null"/> for defaults and overrides only.</param>
+    /// <param name="flags">Overrides from flags, as <c>section:key</c> → value.</param>
+    /// <param name="error">Where settings errors go (before logging exists).</param>
+    public static async Task<int> RunUntilSignalAsync(string? configPath, IReadOnlyDictionary<string, string?> flags, TextWriter error)
+    {
+        using CancellationTokenSource stop = new();
+        void OnSignal(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            stop.Cancel();
+        }
+
+        using PosixSignalRegistration terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        return await RunAsync(configPath, flags, error, stop.Token).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs until <paramref name="stop"/> is cancelled; returns the exit code.</summary>
+    public static async Task<int> RunAsync(string? configPath, IReadOnlyDictionary<string, string?> flags, TextWriter error, CancellationToken stop)
+    {
+        ArgumentNullException.ThrowIfNull(flags);
+        ArgumentNullException.ThrowIfNull(error);
+        if (!NodeSettingsLoader.TryLoad(configPath, ProcessEnvironment(), flags, out NodeSettings? settings, out List<string> errors))
+        {
+            foreach (string problem in errors)
+            {
+                await error.WriteLineAsync($"bte-node: {problem}").ConfigureAwait(false);
+            }
+
+            return NodeConstants.ExitUsage;
+        }
+
+        LogLevel level = NodeSettingsValidator.TryParseLogLevel(settings.Node.LogLevel, out LogLevel parsed) ? parsed : LogLevel.Information;
+        using ILoggerFactory loggerFactory = CreateLoggerFactory(level);
+        NodeHostEnvironment environment = new(loggerFactory, SystemClock.Instance, Environment.GetEnvironmentVariable, Version);
+        return await NodeHost.RunAsync(settings, environment, stop).ConfigureAwait(false);
+    }
+
+    /// <summary>Single-line console logs (journald adds its own timestamp, so ours is UTC and terse), ASP.NET at Warning.</summary>
+    public static ILoggerFactory CreateLoggerFactory(LogLevel level) => LoggerFactory.Create(logging =>
+    {
+        logging.SetMinimumLevel(level);
+        logging.AddFilter("Microsoft", level > LogLevel.Warning ? level : LogLevel.Warning);
+        logging.AddSimpleConsole(options =>
+        {
+            options.SingleLine = true;
+            options.UseUtcTimestamp = true;
+            options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+            options.ColorBehavior = LoggerColorBehavior.Disabled;
+        });
+    });
+
+    private static IEnumerable<KeyValuePair<string, string?>> ProcessEnvironment()
+    {
+        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            yield return new KeyValuePair<string, string?>((string)entry.Key, (string?)entry.Value);
+        }
+    }
+}

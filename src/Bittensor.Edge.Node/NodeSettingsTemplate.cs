@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) Bittensor.Edge contributors
+
+using System.Globalization;
+using System.Text.Json;
+
+namespace Bittensor.Edge.Node;
+
+/// <summary>
+/// The documented settings file. <c>node.settings.jsonc</c> beside the executable is <see cref="Render"/> with the
+/// defaults (a test keeps them equal); <c>init</c> writes it with the new network's paths.
+/// </summary>
+/// <remarks>Stateless and thread-safe.</remarks>
+public static class NodeSettingsTemplate
+{
+    /// <summary>The file with every key commented: its meaning, default and any security note.</summary>
+    public static string Render(NodeSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return string.Create(CultureInfo.InvariantCulture, $$"""
+            // bte-node settings (JSON with comments). Later sources win: these values, then BTE_<section>__<key>
+            // environment variables (e.g. BTE_rpc__port=9945), then flags (bte-node --help). Relative paths are relative
+            // to this file's folder. A bad or unknown key stops the node at start-up with its name.
+            {
+              "node": {
+                // Folder of the chain database (chain.db), created 0700. Default "data". A data folder belongs to one
+                // genesis: the node refuses one made for another network. Override: BTE_node__dataDir.
+                "dataDir": {{Quote(settings.Node.DataDir)}},
+                // The genesis file defining the network (specs/protocol.md §2.9). Default "genesis.json".
+                "genesisPath": {{Quote(settings.Node.GenesisPath)}},
+                // Where the block author's secret key lives, as a URI (never the key itself):
+                //   file:///path/authority.key   a plaintext key file, mode 0600 (relative paths allowed after file://)
+                //   wallet://NAME/HOTKEY         a plaintext hotkey under the wallet root ($BTE_WALLET_PATH)
+                // Empty: produce no blocks, serve RPC only. Default "". Security: whoever reads this key can author
+                // blocks for the network; keep it on this machine, readable by the node's user only.
+                "authorKeyUri": {{Quote(settings.Node.AuthorKeyUri)}},
+                // Console log level: Trace, Debug, Information, Warning, Error, Critical or None. Default "Information".
+                "logLevel": {{Quote(settings.Node.LogLevel)}}
+              },
+              "rpc": {
+                // IP address of the JSON-RPC listener (POST /rpc). Default "127.0.0.1". Security: the RPC accepts
+                // transactions and has no authentication; listen on a public address only behind a trusted proxy or firewall.
+                "listenAddress": {{Quote(settings.Rpc.ListenAddress)}},
+                // TCP port; 0 picks a free one (logged at start-up). Default 9944.
+                "port": {{settings.Rpc.Port}},
+                // Largest request body in bytes (1024 to 67108864); larger requests get HTTP 413. Default 4194304 (4 MiB).
+                "maxBodyBytes": {{settings.Rpc.MaxBodyBytes}}
+              }
+            }
+
+            """);
+    }
+
+    private static string Quote(string value) => JsonSerializer.Serialize(value, NodeJsonContext.Default.String);
+}

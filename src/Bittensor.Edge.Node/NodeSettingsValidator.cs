@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) Bittensor.Edge contributors
+
+using System.Net;
+using Bittensor.Edge.Core.Wallets;
+using Microsoft.Extensions.Logging;
+
+namespace Bittensor.Edge.Node;
+
+/// <summary>The one check of <see cref="NodeSettings"/> at start-up; each problem names its key.</summary>
+/// <remarks>Stateless and thread-safe.</remarks>
+public static class NodeSettingsValidator
+{
+    /// <summary>Every problem as <c>section:key: what is wrong</c>; empty when the settings are usable.</summary>
+    public static List<string> Validate(NodeSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        List<string> errors = [];
+        if (string.IsNullOrWhiteSpace(settings.Node.DataDir))
+        {
+            errors.Add("node:dataDir: must name a folder.");
+        }
+
+        if (string.IsNullOrWhiteSpace(settings.Node.GenesisPath))
+        {
+            errors.Add("node:genesisPath: must name the genesis file.");
+        }
+
+        if (!AuthorKeyLoader.IsWellFormed(settings.Node.AuthorKeyUri, out string? keyProblem))
+        {
+            errors.Add($"node:authorKeyUri: {keyProblem}");
+        }
+
+        if (!TryParseLogLevel(settings.Node.LogLevel, out _))
+        {
+            errors.Add($"node:logLevel: '{settings.Node.LogLevel}' is not one of Trace, Debug, Information, Warning, Error, Critical, None.");
+        }
+
+        if (!IPAddress.TryParse(settings.Rpc.ListenAddress, out _))
+        {
+            errors.Add($"rpc:listenAddress: '{settings.Rpc.ListenAddress}' is not an IP address (use 127.0.0.1, 0.0.0.0 or ::).");
+        }
+
+        if (settings.Rpc.Port is < 0 or > 65535)
+        {
+            errors.Add($"rpc:port: {settings.Rpc.Port} is not a TCP port (0–65535; 0 picks a free one).");
+        }
+
+        if (settings.Rpc.MaxBodyBytes is < NodeConstants.MinMaxBodyBytes or > NodeConstants.MaxMaxBodyBytes)
+        {
+            errors.Add($"rpc:maxBodyBytes: {settings.Rpc.MaxBodyBytes} is outside {NodeConstants.MinMaxBodyBytes}–{NodeConstants.MaxMaxBodyBytes}.");
+        }
+
+        return errors;
+    }
+
+    /// <summary>Parses a level name (case-insensitive), refusing numbers.</summary>
+    public static bool TryParseLogLevel(string? text, out LogLevel level)
+    {
+        level = LogLevel.Information;
+        return !string.IsNullOrWhiteSpace(text) && !char.IsAsciiDigit(text[0]) && Enum.TryParse(text, ignoreCase: true, out level) && Enum.IsDefined(level);
+    }
+
+    internal static bool IsValidWalletName(string name) => Wallet.IsValidName(name);
+}
