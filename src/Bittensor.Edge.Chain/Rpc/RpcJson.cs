@@ -74,8 +74,9 @@ internal static class RpcJson
     {
         if (ipType == 4)
         {
-            uint v4 = (uint)ip;
-            return new IPAddress([(byte)(v4 >> 24), (byte)(v4 >> 16), (byte)(v4 >> 8), (byte)v4]).ToString();
+            // The chain refuses IPv4 values above u32 (§2.5.4); the truncation is only a guard.
+            uint v4 = unchecked((uint)ip);
+            return new IPAddress([unchecked((byte)(v4 >> 24)), unchecked((byte)(v4 >> 16)), unchecked((byte)(v4 >> 8)), unchecked((byte)v4)]).ToString();
         }
 
         Span<byte> bytes = stackalloc byte[16];
