@@ -26,18 +26,19 @@ public static class NodeRunner
     /// <param name="configPath">The settings file, or <see langword="null"/> for defaults and overrides only.</param>
     /// <param name="flags">Overrides from flags, as <c>section:key</c> → value.</param>
     /// <param name="error">Where settings errors go (before logging exists).</param>
-    public static async Task<int> RunUntilSignalAsync(string? configPath, IReadOnlyDictionary<string, string?> flags, TextWriter error)
+    /// <param name="stop">Also stops the node (a host's own cancellation, e.g. the command line's).</param>
+    public static async Task<int> RunUntilSignalAsync(string? configPath, IReadOnlyDictionary<string, string?> flags, TextWriter error, CancellationToken stop = default)
     {
-        using CancellationTokenSource stop = new();
+        using CancellationTokenSource signalled = CancellationTokenSource.CreateLinkedTokenSource(stop);
         void OnSignal(PosixSignalContext context)
         {
             context.Cancel = true;
-            stop.Cancel();
+            signalled.Cancel();
         }
 
         using PosixSignalRegistration terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        return await RunAsync(configPath, flags, error, stop.Token).ConfigureAwait(false);
+        return await RunAsync(configPath, flags, error, signalled.Token).ConfigureAwait(false);
     }
 
     /// <summary>Runs until <paramref name="stop"/> is cancelled; returns the exit code.</summary>
