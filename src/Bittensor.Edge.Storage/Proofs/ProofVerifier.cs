@@ -31,9 +31,8 @@ public static class ProofVerifier
             return ProofStatus.Malformed;
         }
 
-        Span<byte> scratch = stackalloc byte[SectorTree.LeafInputSize];
         Span<byte> hash = stackalloc byte[StorageConstants.NodeSize];
-        SectorTree.HashLeafCore(data, hash, scratch);
+        SectorTree.HashLeafCore(data, hash);
         int index = leaf;
         for (int level = 0; level < StorageConstants.TreeDepth; level++)
         {
