@@ -49,6 +49,7 @@ internal static class Program
         root.Subcommands.Add(WalletCommands.Create());
         root.Subcommands.Add(ConsensusCommands.Create());
         root.Subcommands.Add(NodeCommands.Create());
+        root.Subcommands.Add(StorageCommands.Create());
         return root;
     }
 }

@@ -1,0 +1,381 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) Bittensor.Edge contributors
+
+using System.Buffers.Binary;
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using Bittensor.Edge.Cli.Bench;
+using Bittensor.Edge.Core.Crypto;
+using Bittensor.Edge.Core.Time;
+using Bittensor.Edge.Storage;
+using Bittensor.Edge.Storage.Proofs;
+using Bittensor.Edge.Storage.Sectors;
+using Spectre.Console;
+
+namespace Bittensor.Edge.Cli.Commands.Storage;
+
+/// <summary>
+/// <c>bte storage bench</c>: the storage figures of specs/benchmarks.md and storage-proofs.md §10, single-threaded.
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item><c>raw_hash_mb_s</c>: <c>SHA256.HashData</c> over one 4 MiB sector buffer in 4 KiB leaf calls (the hash work any
+/// leaf tree needs); <c>ingest_mb_s</c>: <see cref="FileSectorStore.Put"/> of the same buffer (hash, tree, temp write,
+/// fsync, rename, directory fsync, index commit) on tmpfs. Rounds alternate the two so drift hits both; medians.</item>
+/// <item><c>prove_ms_warm</c> / <c>prove_ms_cold</c>: one k = 32 challenge over 8 sectors in a disk-backed store, with a
+/// fresh <see cref="SectorProver"/> each time; cold drops the sector files from the page cache first.</item>
+/// <item><c>verify_per_s_per_core</c>: k = 32 challenge responses verified per second on one thread.</item>
+/// <item><c>index_rss_mb_1m_sectors</c> (full run only): RSS growth from opening a 1 000 000-sector index and using it.</item>
+/// </list>
+/// </remarks>
+internal static class StorageBenchCommand
+{
+    private const int ProveSectors = 8;
+    private const int IndexSectors = 1_000_000;
+    private const double Mb = 1e6;
+
+    public static Command Create()
+    {
+        Option<bool> quick = new("--quick") { Description = "Fewer iterations and no 1M-sector index (under a minute on 2 cores); the same sizes." };
+        Option<bool> json = new("--json") { Description = "Print one JSON object (specs/benchmarks.md) on stdout; progress goes to stderr." };
+        Option<string?> ingestDir = new("--ingest-dir") { Description = "Where the ingest store goes (default: /dev/shm when present, tmpfs as the spec asks)." };
+        Option<string?> diskDir = new("--disk-dir") { Description = "Disk-backed directory for the prove store and the index (default: the temp directory)." };
+        Command command = new("bench", "Measure ingest vs raw SHA-256, warm and cold proofs, verification and the index footprint (medians).")
+        {
+            quick, json, ingestDir, diskDir,
+        };
+        command.SetAction((ParseResult result, CancellationToken cancellationToken) =>
+        {
+            TextWriter stdout = result.InvocationConfiguration.Output;
+            TextWriter stderr = result.InvocationConfiguration.Error;
+            BenchReport report = Run(result.GetValue(quick), result.GetValue(ingestDir), result.GetValue(diskDir), stderr, cancellationToken);
+            if (result.GetValue(json))
+            {
+                using MemoryStream buffer = new();
+                report.WriteJson(buffer);
+                stdout.Write(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+            }
+            else
+            {
+                report.WriteTable(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) }));
+            }
+
+            return Task.FromResult(0);
+        });
+        return command;
+    }
+
+    internal static BenchReport Run(bool quick, string? ingestDir, string? diskDir, TextWriter progress, CancellationToken cancellationToken)
+    {
+        BenchReport report = new("storage");
+        string ingestRoot = ingestDir ?? (Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath());
+        string diskRoot = diskDir ?? Path.GetTempPath();
+        using Scratch ingest = new(ingestRoot);
+        using Scratch disk = new(diskRoot);
+
+        Ingest(report, quick ? 24 : 96, ingest.Path, progress, cancellationToken);
+        SectorLeafProof?[] sample = Prove(report, quick ? 25 : 101, disk.Path, progress, cancellationToken, out SectorLeaf[] items);
+        Verify(report, quick ? 5 : 21, items, sample, progress, cancellationToken);
+        if (!quick)
+        {
+            IndexRss(report, disk.Path, progress, cancellationToken);
+        }
+
+        return report;
+    }
+
+    private static void Ingest(BenchReport report, int rounds, string directory, TextWriter progress, CancellationToken cancellationToken)
+    {
+        progress.WriteLine($"ingest: {rounds} rounds of one 4 MiB put vs 1 024 SHA-256 leaf calls, store in {directory} ({FileSystemType(directory)})");
+        using FileSectorStore store = FileSectorStore.Open(new SectorStoreOptions { Directory = Path.Combine(directory, "ingest"), ReserveFraction = 0 }, SystemClock.Instance);
+        byte[] sector = new byte[StorageConstants.SectorSize];
+        new Random(1).NextBytes(sector);
+        Span<byte> digest = stackalloc byte[32];
+        List<double> raw = [];
+        List<double> ingest = [];
+        const int Warmup = 3;
+        for (int round = 0; round < rounds + Warmup; round++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            BinaryPrimitives.WriteInt64LittleEndian(sector, round);
+            long start = Stopwatch.GetTimestamp();
+            for (int leaf = 0; leaf < StorageConstants.LeavesPerSector; leaf++)
+            {
+                SHA256.HashData(sector.AsSpan(leaf * StorageConstants.LeafSize, StorageConstants.LeafSize), digest);
+            }
+
+            double rawSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+
+            // The caller knows the root in the protocol (StoreChunk carries it); computing it here is not part of ingest.
+            Hash256 root = Bittensor.Edge.Storage.Merkle.SectorTree.ComputeRoot(sector);
+            start = Stopwatch.GetTimestamp();
+            PutStatus status = store.Put(root, sector, 1);
+            double ingestSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
+            if (status != PutStatus.Stored)
+            {
+                throw new InvalidOperationException($"bench put failed: {status}");
+            }
+
+            store.Delete(root);
+            if (round >= Warmup)
+            {
+                raw.Add(StorageConstants.SectorSize / Mb / rawSeconds);
+                ingest.Add(StorageConstants.SectorSize / Mb / ingestSeconds);
+            }
+        }
+
+        double rawMbs = BenchReport.Median(raw);
+        double ingestMbs = BenchReport.Median(ingest);
+        string where = $"store on {directory} ({FileSystemType(directory)}), 1 thread, 4 MiB sectors";
+        report.Add("raw_hash_mb_s", rawMbs, "MB/s", note: "SHA256.HashData, 4 KiB leaf calls over the same 4 MiB buffer, 1 thread");
+        report.Add("ingest_mb_s", ingestMbs, "MB/s", note: $"hash + tree + temp write + fsync + rename + dir fsync + index; {where}");
+        double ratio = ingestMbs / rawMbs;
+        report.Add("ingest_ratio", ratio, "ratio", baseline: "raw_hash_mb_s", note: Target(ratio >= 0.90, "target >= 0.90"));
+        progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ingest: raw {rawMbs:0} MB/s, ingest {ingestMbs:0} MB/s, ratio {ratio:0.000}"));
+    }
+
+    private static SectorLeafProof?[] Prove(BenchReport report, int iterations, string directory, TextWriter progress, CancellationToken cancellationToken, out SectorLeaf[] lastItems)
+    {
+        string fsType = FileSystemType(directory);
+        progress.WriteLine($"prove: k = 32 over {ProveSectors} sectors, {iterations} challenges warm and cold, store in {directory} ({fsType})");
+        using FileSectorStore store = FileSectorStore.Open(new SectorStoreOptions { Directory = Path.Combine(directory, "prove"), ReserveFraction = 0 }, SystemClock.Instance);
+        Hash256[] roots = new Hash256[ProveSectors];
+        byte[] sector = new byte[StorageConstants.SectorSize];
+        for (int i = 0; i < ProveSectors; i++)
+        {
+            new Random(100 + i).NextBytes(sector);
+            roots[i] = Bittensor.Edge.Storage.Merkle.SectorTree.ComputeRoot(sector);
+            store.Put(roots[i], sector, 1);
+        }
+
+        PublicKey hotkey = new(Sha256.Hash("bench-miner"u8).Bytes);
+        Hash256 block = Sha256.Hash("bench-block"u8);
+        List<double> warm = [];
+        List<double> cold = [];
+        SectorLeafProof?[] proofs = [];
+        lastItems = [];
+        bool dropped = true;
+        Span<byte> nonceBytes = stackalloc byte[32];
+
+        // All warm challenges first (the sectors were just written, so the page cache holds them), then the cold
+        // ones, each after dropping every sector file from the page cache.
+        for (int pass = 0; pass < 2; pass++)
+        {
+            for (int i = 0; i < iterations + 2; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                BinaryPrimitives.WriteInt32LittleEndian(nonceBytes, i);
+                SectorLeaf[] items = Challenge.DeriveItems(Challenge.DeriveSeed(block, new Hash256(nonceBytes), hotkey), roots, StorageConstants.DefaultChallengeItems);
+                if (pass == 1)
+                {
+                    foreach (Hash256 root in roots)
+                    {
+                        dropped &= store.DropFromPageCache(root);
+                    }
+                }
+
+                (pass == 0 ? warm : cold).Add(TimeProve(store, items, out proofs));
+                lastItems = items;
+            }
+        }
+
+        warm.RemoveRange(0, 2);
+        cold.RemoveRange(0, 2);
+        double warmMs = BenchReport.Median(warm);
+        double coldMs = BenchReport.Median(cold);
+        report.Add("prove_ms_warm", warmMs, "ms", note: $"k = 32, {ProveSectors} sectors, page cache warm; {Target(warmMs < 3, "target < 3 ms on x64")}");
+        string coldHow = !dropped
+            ? "posix_fadvise unavailable: NOT cold"
+            : fsType == "tmpfs" ? "store on tmpfs: fadvise cannot drop, NOT cold" : $"page cache dropped with posix_fadvise(DONTNEED) on {fsType}; index pages stay in LiteDB's cache";
+        report.Add("prove_ms_cold", coldMs, "ms", note: $"k = 32; {coldHow}; {Target(coldMs < 5, "target < 5 ms on x64")}");
+        progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"prove: warm {warmMs:0.000} ms, cold {coldMs:0.000} ms"));
+        return proofs;
+    }
+
+    private static double TimeProve(FileSectorStore store, SectorLeaf[] items, out SectorLeafProof?[] proofs)
+    {
+        long start = Stopwatch.GetTimestamp();
+        using SectorProver prover = new(store);
+        ProveStatus status = prover.Prove(items, out proofs);
+        double ms = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        if (status != ProveStatus.Proved)
+        {
+            throw new InvalidOperationException($"bench prove failed: {status}");
+        }
+
+        return ms;
+    }
+
+    private static void Verify(BenchReport report, int batches, SectorLeaf[] items, SectorLeafProof?[] proofs, TextWriter progress, CancellationToken cancellationToken)
+    {
+        const int PerBatch = 200;
+        progress.WriteLine($"verify: {batches} batches of {PerBatch} k = 32 responses on one thread");
+        List<double> rates = [];
+        for (int batch = 0; batch < batches + 1; batch++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            long start = Stopwatch.GetTimestamp();
+            for (int i = 0; i < PerBatch; i++)
+            {
+                if (!ProofVerifier.VerifyChallenge(items, proofs).IsValid)
+                {
+                    throw new InvalidOperationException("bench proof did not verify");
+                }
+            }
+
+            if (batch > 0)
+            {
+                rates.Add(PerBatch / Stopwatch.GetElapsedTime(start).TotalSeconds);
+            }
+        }
+
+        double rate = BenchReport.Median(rates);
+        report.Add("verify_per_s_per_core", rate, "proofs/s", note: $"k = 32 responses (32 leaf + 320 node hashes each); {Target(rate >= 2000, "target >= 2000 on x64")}");
+        progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"verify: {rate:0} k = 32 proofs/s"));
+    }
+
+    private static void IndexRss(BenchReport report, string directory, TextWriter progress, CancellationToken cancellationToken)
+    {
+        string path = Path.Combine(directory, "index-1m.db");
+        progress.WriteLine($"index: building a {IndexSectors:N0}-sector index in {path} ({FileSystemType(directory)}); this takes a few minutes");
+        byte[] level4 = new byte[StorageConstants.Level4Size];
+        new Random(7).NextBytes(level4);
+        DateTimeOffset now = SystemClock.Instance.UtcNow;
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(progress) });
+        console.Progress().Start(context =>
+        {
+            ProgressTask task = context.AddTask("indexing 1M sectors", maxValue: IndexSectors);
+            using SectorIndex build = SectorIndex.Open(path);
+            build.InsertMany(Entries(task, cancellationToken), batchSize: 10_000);
+        });
+
+        IEnumerable<(SectorInfo, byte[])> Entries(ProgressTask task, CancellationToken token)
+        {
+            for (int i = 0; i < IndexSectors; i++)
+            {
+                if (i % 10_000 == 0)
+                {
+                    token.ThrowIfCancellationRequested();
+                    task.Value = i;
+                }
+
+                yield return (new SectorInfo(RootOf(i), now, (ulong)(i % 50_400), null), level4);
+            }
+
+            task.Value = IndexSectors;
+        }
+
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        long before = RssBytes();
+        long after;
+        using (SectorIndex index = SectorIndex.Open(path))
+        {
+            long count = index.Count();
+            if (count != IndexSectors)
+            {
+                throw new InvalidOperationException($"index holds {count} sectors");
+            }
+
+            Random random = new(9);
+            Span<byte> nodes = stackalloc byte[StorageConstants.Level4Size];
+            for (int i = 0; i < 10_000; i++)
+            {
+                Hash256 root = RootOf(random.Next(IndexSectors));
+                if (!index.TryGet(root, out _) || !index.TryGetLevel4(root, nodes))
+                {
+                    throw new InvalidOperationException("index lookup failed");
+                }
+            }
+
+            Hash256? after1 = null;
+            for (int page = 0; page < 10; page++)
+            {
+                List<SectorInfo> entries = index.Page(after1, 1000);
+                after1 = entries[^1].Root;
+            }
+
+            _ = index.ExpiredBefore(3);
+            after = RssBytes();
+        }
+
+        double growthMiB = (after - before) / (1024.0 * 1024);
+        report.Add("index_rss_mb_1m_sectors", growthMiB, "MiB", note: string.Create(CultureInfo.InvariantCulture,
+            $"RSS growth: open + count + 10 000 random lookups (entry + level-4) + 10 inventory pages + expiry query; process RSS {after / (1024.0 * 1024):0} MiB; file {new FileInfo(path).Length / (1024.0 * 1024):0} MiB; {Target(growthMiB < 128, "target < 128 MiB")}"));
+        progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"index: RSS grew {growthMiB:0.0} MiB (process {after / (1024.0 * 1024):0} MiB)"));
+
+        static Hash256 RootOf(int i)
+        {
+            Span<byte> counter = stackalloc byte[4];
+            BinaryPrimitives.WriteInt32LittleEndian(counter, i);
+            return Sha256.Hash(counter);
+        }
+    }
+
+    private static string Target(bool met, string target) => $"{target}: {(met ? "met" : "MISSED")}";
+
+    /// <summary>Resident set size from /proc/self/status (Linux), else the working set.</summary>
+    private static long RssBytes()
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            foreach (string line in File.ReadLines("/proc/self/status"))
+            {
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    return long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+        }
+
+        using Process self = Process.GetCurrentProcess();
+        return self.WorkingSet64;
+    }
+
+    /// <summary>The file-system type holding <paramref name="path"/> (longest mount prefix in /proc/mounts), or "unknown".</summary>
+    internal static string FileSystemType(string path)
+    {
+        if (!OperatingSystem.IsLinux() || !File.Exists("/proc/mounts"))
+        {
+            return "unknown";
+        }
+
+        string full = Path.GetFullPath(path);
+        string best = "";
+        string type = "unknown";
+        foreach (string line in File.ReadLines("/proc/mounts"))
+        {
+            string[] fields = line.Split(' ');
+            if (fields.Length > 2 && (full == fields[1] || full.StartsWith(fields[1].TrimEnd('/') + "/", StringComparison.Ordinal)) && fields[1].Length > best.Length)
+            {
+                best = fields[1];
+                type = fields[2];
+            }
+        }
+
+        return type;
+    }
+
+    /// <summary>A fresh directory under a root, deleted afterwards.</summary>
+    private sealed class Scratch : IDisposable
+    {
+        public Scratch(string root)
+        {
+            Path = System.IO.Path.Combine(root, $"bte-storage-bench-{Environment.ProcessId}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}");
+            Directory.CreateDirectory(Path);
+        }
+
+        public string Path { get; }
+
+        public void Dispose()
+        {
+            if (Directory.Exists(Path))
+            {
+                Directory.Delete(Path, recursive: true);
+            }
+        }
+    }
+}

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) Bittensor.Edge contributors
+
+using System.CommandLine;
+using Bittensor.Edge.Cli.Commands.Storage;
+
+namespace Bittensor.Edge.Cli.Commands;
+
+/// <summary><c>bte storage ...</c>: a local sector store, proofs, and the storage benchmark (storage-proofs.md).</summary>
+internal static class StorageCommands
+{
+    public static Command Create()
+    {
+        Command storage = new("storage", "Store files as 4 MiB sectors, prove and verify challenges, and benchmark the store.");
+        Option<string?> store = new("--store")
+        {
+            Description = "Store directory (default: $BTE_STORE_PATH, else ~/.bittensor-edge/store).",
+            Recursive = true,
+        };
+        storage.Options.Add(store);
+        storage.Subcommands.Add(StorageActions.PutCommand(store));
+        storage.Subcommands.Add(StorageActions.GetCommand(store));
+        storage.Subcommands.Add(StorageActions.ListCommand(store));
+        storage.Subcommands.Add(StorageActions.ProveCommand(store));
+        storage.Subcommands.Add(StorageActions.VerifyCommand());
+        storage.Subcommands.Add(StorageBenchCommand.Create());
+        return storage;
+    }
+}

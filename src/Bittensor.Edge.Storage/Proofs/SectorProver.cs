@@ -1,0 +1,186 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) Bittensor.Edge contributors
+
+using System.Buffers;
+using Bittensor.Edge.Core.Crypto;
+using Bittensor.Edge.Storage.Merkle;
+using Bittensor.Edge.Storage.Sectors;
+
+namespace Bittensor.Edge.Storage.Proofs;
+
+/// <summary>
+/// Answers challenge items from an <see cref="ISectorStore"/> (specs/storage-proofs.md §5, "Prover"): for each item,
+/// one 64 KiB read of the leaf's group, 16 leaf hashes and 15 node hashes for path levels 0–3, and levels 5–9 rebuilt
+/// from the sector's cached level-4 nodes (63 hashes, once per sector per call) for path levels 4–9.
+/// </summary>
+/// <remarks>
+/// <para>Before answering, the prover checks that the group it read hashes to the cached level-4 node and that the
+/// cached nodes hash to the root; a mismatch is <see cref="ProveStatus.Corrupt"/> rather than a proof that the
+/// verifier would reject as forged.</para>
+/// <para>An instance holds scratch buffers and per-call caches: it is not thread-safe. Use one per thread (they are
+/// cheap); <see cref="Dispose"/> returns the pooled buffers.</para>
+/// </remarks>
+public sealed class SectorProver : IDisposable
+{
+    private readonly ISectorStore _store;
+    private readonly byte[] _group;
+    private readonly Dictionary<Hash256, byte[]> _upperTrees = [];
+    private bool _disposed;
+
+    /// <summary>A prover reading from <paramref name="store"/>, which the caller keeps owning.</summary>
+    public SectorProver(ISectorStore store)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        _store = store;
+        _group = ArrayPool<byte>.Shared.Rent(StorageConstants.GroupSize);
+    }
+
+    /// <summary>
+    /// Proves every item, in order. The upper trees built for this call are dropped at its end, as the spec keeps them
+    /// only for the duration of a challenge.
+    /// </summary>
+    /// <param name="items">The challenged items.</param>
+    /// <param name="proofs">One proof per item, or <see langword="null"/> where the status is not <see cref="ProveStatus.Proved"/>.</param>
+    /// <returns><see cref="ProveStatus.Proved"/> when every item was proved; otherwise the first failure.</returns>
+    public ProveStatus Prove(ReadOnlySpan<SectorLeaf> items, out SectorLeafProof?[] proofs)
+    {
+        ThrowIfDisposed();
+        proofs = new SectorLeafProof?[items.Length];
+        ProveStatus first = ProveStatus.Proved;
+        try
+        {
+            for (int i = 0; i < items.Length; i++)
+            {
+                byte[] data = new byte[StorageConstants.LeafSize];
+                byte[] path = new byte[StorageConstants.PathSize];
+                ProveStatus status = ProveLeaf(items[i], data, path);
+                if (status == ProveStatus.Proved)
+                {
+                    proofs[i] = new SectorLeafProof(items[i].Root, items[i].Leaf, data, path);
+                }
+                else if (first == ProveStatus.Proved)
+                {
+                    first = status;
+                }
+            }
+        }
+        finally
+        {
+            ReleaseUpperTrees();
+        }
+
+        return first;
+    }
+
+    /// <summary>Proves one leaf into caller buffers: <paramref name="data"/> 4 096 bytes, <paramref name="path"/> 320 bytes.</summary>
+    /// <remarks>The sector's upper tree stays cached in this instance until the next <see cref="Prove"/> or <see cref="Dispose"/>.</remarks>
+    /// <exception cref="ArgumentException">A buffer has the wrong length.</exception>
+    public ProveStatus ProveLeaf(in SectorLeaf item, Span<byte> data, Span<byte> path)
+    {
+        ThrowIfDisposed();
+        if (data.Length != StorageConstants.LeafSize)
+        {
+            ThrowHelper.ThrowArgumentLength(nameof(data), StorageConstants.LeafSize, data.Length);
+        }
+
+        if (path.Length != StorageConstants.PathSize)
+        {
+            ThrowHelper.ThrowArgumentLength(nameof(path), StorageConstants.PathSize, path.Length);
+        }
+
+        if (!item.IsLeafInRange)
+        {
+            return ProveStatus.LeafOutOfRange;
+        }
+
+        ProveStatus upperStatus = GetUpperTree(item.Root, out byte[]? upper);
+        if (upperStatus != ProveStatus.Proved)
+        {
+            return upperStatus;
+        }
+
+        int group = item.Leaf / StorageConstants.LeavesPerGroup;
+        int leafInGroup = item.Leaf % StorageConstants.LeavesPerGroup;
+        Span<byte> groupBytes = _group.AsSpan(0, StorageConstants.GroupSize);
+        if (!_store.TryRead(item.Root, (long)group * StorageConstants.GroupSize, groupBytes))
+        {
+            return ProveStatus.MissingSector;
+        }
+
+        Span<byte> level4Node = stackalloc byte[StorageConstants.NodeSize];
+        SectorTree.HashGroupCore(groupBytes, level4Node, path.Slice(0, StorageConstants.CachedLevel * StorageConstants.NodeSize), leafInGroup);
+        if (!level4Node.SequenceEqual(upper.AsSpan(SectorTree.UpperNodeOffset(StorageConstants.CachedLevel, group), StorageConstants.NodeSize)))
+        {
+            return ProveStatus.Corrupt;
+        }
+
+        int index = group;
+        for (int level = StorageConstants.CachedLevel; level < StorageConstants.TreeDepth; level++)
+        {
+            upper.AsSpan(SectorTree.UpperNodeOffset(level, index ^ 1), StorageConstants.NodeSize)
+                .CopyTo(path.Slice(level * StorageConstants.NodeSize, StorageConstants.NodeSize));
+            index >>= 1;
+        }
+
+        groupBytes.Slice(leafInGroup * StorageConstants.LeafSize, StorageConstants.LeafSize).CopyTo(data);
+        return ProveStatus.Proved;
+    }
+
+    /// <summary>Returns the pooled buffers. The store is not disposed.</summary>
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+
+        _disposed = true;
+        ReleaseUpperTrees();
+        ArrayPool<byte>.Shared.Return(_group);
+    }
+
+    private ProveStatus GetUpperTree(in Hash256 root, out byte[]? upper)
+    {
+        if (_upperTrees.TryGetValue(root, out upper))
+        {
+            return ProveStatus.Proved;
+        }
+
+        byte[] tree = ArrayPool<byte>.Shared.Rent(SectorTree.UpperTreeSize);
+        Span<byte> level4 = stackalloc byte[StorageConstants.Level4Size];
+        if (!_store.TryGetLevel4(root, level4))
+        {
+            ArrayPool<byte>.Shared.Return(tree);
+            return ProveStatus.MissingSector;
+        }
+
+        SectorTree.BuildUpperTreeCore(level4, tree);
+        if (!tree.AsSpan(SectorTree.UpperTreeSize - StorageConstants.NodeSize, StorageConstants.NodeSize).SequenceEqual(root.Bytes))
+        {
+            ArrayPool<byte>.Shared.Return(tree);
+            return ProveStatus.Corrupt;
+        }
+
+        _upperTrees[root] = tree;
+        upper = tree;
+        return ProveStatus.Proved;
+    }
+
+    private void ReleaseUpperTrees()
+    {
+        foreach (byte[] tree in _upperTrees.Values)
+        {
+            ArrayPool<byte>.Shared.Return(tree);
+        }
+
+        _upperTrees.Clear();
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+        {
+            ThrowHelper.ThrowObjectDisposed(nameof(SectorProver));
+        }
+    }
+}

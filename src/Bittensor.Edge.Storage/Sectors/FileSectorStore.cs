@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) Bittensor.Edge contributors
+
+using System.Buffers;
+using System.Security.Cryptography;
+using Bittensor.Edge.Core;
+using Bittensor.Edge.Core.Crypto;
+using Bittensor.Edge.Storage.Interop;
+using Bittensor.Edge.Storage.Merkle;
+using Microsoft.Win32.SafeHandles;
+
+namespace Bittensor.Edge.Storage.Sectors;
+
+/// <summary>
+/// The device store (specs/storage-proofs.md §8): one file per sector under <c>sectors/&lt;first 2 hex&gt;/&lt;root hex&gt;</c>,
+/// written through <c>tmp/</c>, and a LiteDB index <c>index.db</c> holding each sector's level-4 nodes.
+/// </summary>
+/// <remarks>
+/// <para><b>Write path</b> (nothing is acknowledged before step 5): 1. hash the sector and reject a root mismatch;
+/// 2. write <c>tmp/&lt;root&gt;.&lt;random&gt;.part</c> (<see cref="FileMode.CreateNew"/>) in 1 MiB writes and fsync it;
+/// 3. rename it into <c>sectors/xx/</c> and fsync that directory (and <c>sectors/</c> when <c>xx</c> is new);
+/// 4. commit the index entry; 5. return <see cref="PutStatus.Stored"/>.</para>
+/// <para><b>Delete</b> commits the index delete first, then unlinks. <b>Reads</b> use <see cref="RandomAccess"/> on
+/// the file, never the index.</para>
+/// <para><b>Start-up</b>: <see cref="Open"/> reconciles the index with the files before returning (see
+/// <see cref="ReconcileReport"/>), so a store killed at any moment reopens with every acknowledged sector.</para>
+/// <para>Thread-safe: puts of different sectors hash and write in parallel; the quota is reserved under a lock before
+/// writing, so concurrent puts never exceed it. Dispose closes the index; the files stay.</para>
+/// </remarks>
+public sealed partial class FileSectorStore : ISectorStore
+{
+    private const string TempDirectoryName = "tmp";
+    private const string SectorsDirectoryName = "sectors";
+    private const string IndexFileName = "index.db";
+    private const string PartExtension = ".part";
+
+    private readonly Lock _lock = new();
+    private readonly IClock _clock;
+    private readonly string _directory;
+    private readonly string _tempDirectory;
+    private readonly string _sectorsDirectory;
+    private readonly long _quotaSectors;
+    private readonly double _reserveFraction;
+    private SectorIndex _index;
+    private long _count;
+    private long _reserved;
+    private bool _disposed;
+
+    private FileSectorStore(SectorStoreOptions options, IClock clock)
+    {
+        _clock = clock;
+        _directory = Path.GetFullPath(options.Directory);
+        _tempDirectory = Path.Combine(_directory, TempDirectoryName);
+        _sectorsDirectory = Path.Combine(_directory, SectorsDirectoryName);
+        _quotaSectors = options.QuotaSectors;
+        _reserveFraction = options.ReserveFraction;
+        _index = null!;
+        FreeSpace = DefaultFreeSpace;
+    }
+
+    /// <summary>The store's directory.</summary>
+    public string Directory => _directory;
+
+    /// <summary>What the last <see cref="Open"/> found and repaired.</summary>
+    public ReconcileReport LastReconcile { get; private set; } = ReconcileReport.Empty;
+
+    /// <summary>Free and total bytes of the file system under the store; tests replace it to simulate a full disk.</summary>
+    internal Func<string, (long Available, long Total)> FreeSpace { get; set; }
+
+    /// <inheritdoc/>
+    public StoreUsage Usage
+    {
+        get
+        {
+            lock (_lock)
+            {
+                ThrowIfDisposed();
+                return new StoreUsage(_count, _quotaSectors);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Opens (creating if needed) the store in <see cref="SectorStoreOptions.Directory"/> and reconciles it:
+    /// leftover <c>.part</c> files are deleted, index entries without a whole file are dropped and reported lost, files
+    /// without an entry are rehashed and indexed (or deleted when the name is wrong), and an index that fails to open is
+    /// moved aside and rebuilt from the files. The result is in <see cref="LastReconcile"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The options are invalid.</exception>
+    /// <exception cref="IOException">The directory cannot be used.</exception>
+    public static FileSectorStore Open(SectorStoreOptions options, IClock clock)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(clock);
+        if (options.Validate() is string error)
+        {
+            ThrowHelper.ThrowArgument(nameof(options), error);
+        }
+
+        if (string.IsNullOrEmpty(options.Directory))
+        {
+            ThrowHelper.ThrowArgument(nameof(options), "storage.directory is required for a file store.");
+        }
+
+        FileSectorStore store = new(options, clock);
+        try
+        {
+            store.OpenCore();
+            return store;
+        }
+        catch
+        {
+            store.Dispose();
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public PutStatus Put(in Hash256 root, ReadOnlySpan<byte> sector, ulong expiresAtBlock)
+    {
+        if (sector.Length != StorageConstants.SectorSize)
+        {
+            return PutStatus.WrongSize;
+        }
+
+        byte[] level4 = ArrayPool<byte>.Shared.Rent(StorageConstants.Level4Size);
+        try
+        {
+            Span<byte> nodes = level4.AsSpan(0, StorageConstants.Level4Size);
+            if (SectorTree.ComputeRoot(sector, nodes) != root)
+            {
+                return PutStatus.RootMismatch;
+            }
+
+            lock (_lock)
+            {
+                ThrowIfDisposed();
+                if (_index.TryGet(root, out SectorInfo existing))
+                {
+                    if (expiresAtBlock > existing.ExpiresAtBlock)
+                    {
+                        _index.UpdateExpiry(root, expiresAtBlock);
+                    }
+
+                    return PutStatus.AlreadyStored;
+                }
+
+                if (_count + _reserved >= _quotaSectors)
+                {
+                    return PutStatus.QuotaExceeded;
+                }
+
+                _reserved++;
+            }
+
+            try
+            {
+                return PutCore(root, sector, nodes, expiresAtBlock);
+            }
+            finally
+            {
+                lock (_lock)
+                {
+                    _reserved--;
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(level4);
+        }
+    }
+
+    /// <inheritdoc/>
+    public bool Contains(in Hash256 root)
+    {
+        ThrowIfDisposed();
+        return _index.Contains(root);
+    }
+
+    /// <inheritdoc/>
+    public bool TryGetInfo(in Hash256 root, out SectorInfo info)
+    {
+        ThrowIfDisposed();
+        return _index.TryGet(root, out info);
+    }
+
+    /// <inheritdoc/>
+    public bool TryRead(in Hash256 root, long offset, Span<byte> destination)
+    {
+        SectorRange.Check(offset, destination.Length);
+        ThrowIfDisposed();
+        SafeFileHandle? handle = TryOpenSector(root);
+        if (handle is null)
+        {
+            return false;
+        }
+
+        using (handle)
+        {
+            int total = 0;
+            while (total < destination.Length)
+            {
+                int read = RandomAccess.Read(handle, destination.Slice(total), offset + total);
+                if (read == 0)
+                {
+                    ThrowHelper.ThrowCorrupt($"The file of sector {root:x} is shorter than {StorageConstants.SectorSize} bytes.");
+                }
+
+                total += read;
+            }
+
+            return true;
+        }
+    }
+
+    /// <inheritdoc/>
+    public bool TryGetLevel4(in Hash256 root, Span<byte> destination)
+    {
+        if (destination.Length != StorageConstants.Level4Size)
+        {
+            ThrowHelper.ThrowArgumentLength(nameof(destination), StorageConstants.Level4Size, destination.Length);
+        }
+
+        ThrowIfDisposed();
+        return _index.TryGetLevel4(root, destination);
+    }
+
+    /// <inheritdoc/>
+    public bool Delete(in Hash256 root)
+    {
+        lock (_lock)
+        {
+            ThrowIfDisposed();
+            if (!_index.Delete(root))
+            {
+                return false;
+            }
+
+            _count--;
+        }
+
+        File.Delete(SectorPath(root));
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<SectorInfo> List(Hash256? after, int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
+        ThrowIfDisposed();
+        return _index.Page(after, limit);
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Hash256> CollectExpired(ulong currentBlock)
+    {
+        ThrowIfDisposed();
+        List<Hash256> expired = _index.ExpiredBefore(currentBlock);
+        List<Hash256> deleted = new(expired.Count);
+        foreach (Hash256 root in expired)
+        {
+            if (Delete(root))
+            {
+                deleted.Add(root);
+            }
+        }
+
+        deleted.Sort();
+        return deleted;
+    }
+
+    /// <summary>
+    /// Asks the kernel to drop the sector's file from the page cache (<c>posix_fadvise(DONTNEED)</c>, Linux only), so
+    /// the next proof reads from the device: the cold case of <c>prove_ms_cold</c>. On tmpfs it has no effect.
+    /// </summary>
+    /// <returns>Whether the sector exists and the kernel accepted the advice.</returns>
+    public bool DropFromPageCache(in Hash256 root)
+    {
+        ThrowIfDisposed();
+        using SafeFileHandle? handle = TryOpenSector(root);
+        return handle is not null && Libc.DropPageCache(handle);
+    }
+
+    /// <summary>
+    /// Rehashes the sector scrubbed longest ago (reads only, §8 "Scrub"). A sector whose data no longer hashes to its
+    /// root has rotted: it is deleted and returned with <see cref="ScrubOutcome.Rotted"/>, to be reported lost.
+    /// </summary>
+    public ScrubOutcome ScrubNext(out Hash256 root)
+    {
+        ThrowIfDisposed();
+        if (_index.LeastRecentlyScrubbed() is not SectorInfo info)
+        {
+            root = default;
+            return ScrubOutcome.Empty;
+        }
+
+        root = info.Root;
+        if (RehashFile(SectorPath(root)) is Hash256 actual && actual == root)
+        {
+            _index.SetLastScrub(root, _clock.UtcNow);
+            return ScrubOutcome.Intact;
+        }
+
+        Delete(root);
+        return ScrubOutcome.Rotted;
+    }
+
+    /// <summary>Closes the index. Sector files stay on disk.</summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+        }
+
+        _index?.Dispose();
+    }
+
+    private PutStatus PutCore(in Hash256 root, ReadOnlySpan<byte> sector, ReadOnlySpan<byte> level4, ulong expiresAtBlock)
+    {
+        (long available, long total) = FreeSpace(_directory);
+        if (available - StorageConstants.SectorSize < (long)(total * _reserveFraction))
+        {
+            return PutStatus.DiskFull;
+        }
+
+        string hex = root.ToString("x", null);
+        string temp = Path.Combine(_tempDirectory, $"{hex}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}{PartExtension}");
+        try
+        {
+            using (SafeFileHandle handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None, StorageConstants.SectorSize))
+            {
+                for (int offset = 0; offset < StorageConstants.SectorSize; offset += StorageConstants.WriteChunkSize)
+                {
+                    RandomAccess.Write(handle, sector.Slice(offset, StorageConstants.WriteChunkSize), offset);
+                }
+
+                RandomAccess.FlushToDisk(handle);
+            }
+
+            string bucket = Path.Combine(_sectorsDirectory, hex.Substring(0, 2));
+            if (!System.IO.Directory.Exists(bucket))
+            {
+                System.IO.Directory.CreateDirectory(bucket);
+                Libc.FsyncDirectory(_sectorsDirectory);
+            }
+
+            File.Move(temp, Path.Combine(bucket, hex), overwrite: true);
+            Libc.FsyncDirectory(bucket);
+        }
+        catch (IOException e) when (IsDiskFull(e))
+        {
+            File.Delete(temp);
+            return PutStatus.DiskFull;
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+
+        lock (_lock)
+        {
+            ThrowIfDisposed();
+            bool isNew = !_index.Contains(root);
+            _index.Upsert(new SectorInfo(root, _clock.UtcNow, expiresAtBlock, null), level4);
+            if (isNew)
+            {
+                _count++;
+            }
+        }
+
+        return PutStatus.Stored;
+    }
+
+    private SafeFileHandle? TryOpenSector(in Hash256 root)
+    {
+        try
+        {
+            return File.OpenHandle(SectorPath(root), FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete);
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private string SectorPath(in Hash256 root)
+    {
+        string hex = root.ToString("x", null);
+        return Path.Combine(_sectorsDirectory, hex.Substring(0, 2), hex);
+    }
+
+    // ENOSPC is errno 28 on Linux (the HResult .NET gives on Unix); ERROR_DISK_FULL / ERROR_HANDLE_DISK_FULL on Windows.
+    private static bool IsDiskFull(IOException e) =>
+        OperatingSystem.IsWindows() ? (e.HResult & 0xFFFF) is 112 or 39 : e.HResult == 28;
+
+    private static (long Available, long Total) DefaultFreeSpace(string directory)
+    {
+        DriveInfo drive = new(directory);
+        return (drive.AvailableFreeSpace, drive.TotalSize);
+    }
+
+    private void ThrowIfDisposed()
+    {
+        if (_disposed)
+        {
+            ThrowHelper.ThrowObjectDisposed(nameof(FileSectorStore));
+        }
+    }
+}

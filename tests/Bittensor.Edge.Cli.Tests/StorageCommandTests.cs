@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) Bittensor.Edge contributors
+
+using System.CommandLine;
+using System.Text.Json;
+using Bittensor.Edge.Core.Addresses;
+using Bittensor.Edge.Core.Crypto;
+
+namespace Bittensor.Edge.Cli.Tests;
+
+/// <summary><c>bte storage put|get|list|prove|verify</c>, run in-process on a temporary store.</summary>
+public sealed class StorageCommandTests : IDisposable
+{
+    private const string BlockHash = "b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1b1";
+    private const string Nonce = "5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e5e";
+    private static readonly string s_hotkey = Ss58.Encode(new PublicKey(Enumerable.Repeat((byte)0xA0, 32).ToArray()));
+    private static readonly string s_otherHotkey = Ss58.Encode(new PublicKey(Enumerable.Repeat((byte)0xB0, 32).ToArray()));
+
+    private readonly string _temp = Directory.CreateTempSubdirectory("bte-storage-cli-").FullName;
+
+    private string Store => Path.Combine(_temp, "store");
+
+    public void Dispose() => Directory.Delete(_temp, recursive: true);
+
+    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
+    {
+        using StringWriter output = new();
+        using StringWriter error = new();
+        int code = await Program.RunAsync(args, output, error);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    private async Task<(string File, byte[] Data, string[] Roots)> PutFileAsync(int length)
+    {
+        byte[] data = new byte[length];
+        new Random(length).NextBytes(data);
+        string file = Path.Combine(_temp, "input.bin");
+        await File.WriteAllBytesAsync(file, data, TestContext.Current.CancellationToken);
+        (int code, string stdout, string stderr) = await Run("storage", "put", file, "--store", Store);
+        Assert.True(code == 0, stderr);
+        string[] roots = [.. stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split(' ')[0])];
+        return (file, data, roots);
+    }
+
+    [Fact]
+    public async Task Put_splits_a_file_into_padded_sectors_and_get_reads_each_back()
+    {
+        int length = (4 * 1024 * 1024) + 1000;
+        (_, byte[] data, string[] roots) = await PutFileAsync(length);
+        Assert.Equal(2, roots.Length);
+
+        byte[] joined = [];
+        foreach (string root in roots)
+        {
+            string output = Path.Combine(_temp, root);
+            (int code, _, string stderr) = await Run("storage", "get", root, "--out", output, "--store", Store);
+            Assert.True(code == 0, stderr);
+            joined = [.. joined, .. await File.ReadAllBytesAsync(output, TestContext.Current.CancellationToken)];
+        }
+
+        Assert.Equal(8 * 1024 * 1024, joined.Length);
+        Assert.Equal(data, joined[..length]);
+        Assert.All(joined[length..], b => Assert.Equal(0, b));
+    }
+
+    [Fact]
+    public async Task Putting_the_same_file_twice_reports_already_stored()
+    {
+        (string file, _, _) = await PutFileAsync(1000);
+        (int code, string stdout, _) = await Run("storage", "put", file, "--store", Store);
+        Assert.Equal(0, code);
+        Assert.EndsWith("already stored", stdout.Trim(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task List_json_prints_one_line_per_sector()
+    {
+        (_, _, string[] roots) = await PutFileAsync(1000);
+        (int code, string stdout, _) = await Run("storage", "list", "--json", "--store", Store);
+        Assert.Equal(0, code);
+        using JsonDocument line = JsonDocument.Parse(stdout.Trim());
+        Assert.Equal(roots[0], line.RootElement.GetProperty("root").GetString());
+        Assert.Equal(JsonValueKind.Null, line.RootElement.GetProperty("expiresAtBlock").ValueKind);
+    }
+
+    [Fact]
+    public async Task Get_of_an_unknown_root_fails_with_exit_1()
+    {
+        (int code, _, string stderr) = await Run("storage", "get", new string('a', 64), "--out", Path.Combine(_temp, "x"), "--store", Store);
+        Assert.Equal(1, code);
+        Assert.Contains("is not in the store", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Prove_json_then_verify_against_the_recorded_root_is_ok()
+    {
+        (_, _, string[] roots) = await PutFileAsync(5000);
+        string proof = await ProveAsync(roots[0], s_hotkey, k: 32);
+
+        using (JsonDocument doc = JsonDocument.Parse(await File.ReadAllTextAsync(proof, TestContext.Current.CancellationToken)))
+        {
+            Assert.Equal(32, doc.RootElement.GetProperty("proofs").GetArrayLength());
+            JsonElement first = doc.RootElement.GetProperty("proofs")[0];
+            Assert.Equal(4096, first.GetProperty("data").GetBytesFromBase64().Length);
+            Assert.Equal(320, first.GetProperty("path").GetBytesFromBase64().Length);
+        }
+
+        (int code, string stdout, _) = await Run("storage", "verify", proof, "--root", roots[0]);
+        Assert.Equal(0, code);
+        Assert.StartsWith("ok", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_fails_with_exit_1_for_another_root_a_tampered_leaf_or_another_miners_challenge()
+    {
+        (_, _, string[] roots) = await PutFileAsync(4 * 1024 * 1024);
+        string proof = await ProveAsync(roots[0], s_hotkey, k: 8);
+
+        (int wrongRoot, string wrongRootOut, _) = await Run("storage", "verify", proof, "--root", new string('c', 64));
+        Assert.Equal(1, wrongRoot);
+        Assert.StartsWith("fail", wrongRootOut, StringComparison.Ordinal);
+
+        // Same proofs presented as another miner's: the items re-derived for that hotkey differ.
+        string text = await File.ReadAllTextAsync(proof, TestContext.Current.CancellationToken);
+        string other = Path.Combine(_temp, "other.json");
+        await File.WriteAllTextAsync(other, text.Replace(s_hotkey, s_otherHotkey, StringComparison.Ordinal), TestContext.Current.CancellationToken);
+        (int otherMiner, string otherOut, _) = await Run("storage", "verify", other, "--root", roots[0]);
+        Assert.Equal(1, otherMiner);
+        Assert.Contains("ItemMismatch", otherOut, StringComparison.Ordinal);
+
+        // One flipped bit in a leaf (the file is all random, so every leaf's base64 is unique).
+        using JsonDocument doc = JsonDocument.Parse(text);
+        byte[] data = doc.RootElement.GetProperty("proofs")[3].GetProperty("data").GetBytesFromBase64();
+        string original = Convert.ToBase64String(data);
+        data[100] ^= 1;
+        string tampered = Path.Combine(_temp, "tampered.json");
+        await File.WriteAllTextAsync(tampered, text.Replace(original, Convert.ToBase64String(data), StringComparison.Ordinal), TestContext.Current.CancellationToken);
+        (int flipped, string flippedOut, _) = await Run("storage", "verify", tampered, "--root", roots[0]);
+        Assert.Equal(1, flipped);
+        Assert.Contains("RootMismatch at item 3", flippedOut, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Verify_reports_garbage_as_a_malformed_proof_file()
+    {
+        string garbage = Path.Combine(_temp, "garbage.json");
+        await File.WriteAllBytesAsync(garbage, [0x7b, 0x00, 0xff, 0x13], TestContext.Current.CancellationToken);
+        (int code, string stdout, _) = await Run("storage", "verify", garbage, "--root", new string('c', 64));
+        Assert.Equal(1, code);
+        Assert.StartsWith("fail: malformed proof file", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Prove_rejects_a_bad_hotkey_and_k_out_of_range_as_usage_errors()
+    {
+        (_, _, string[] roots) = await PutFileAsync(100);
+        Assert.Equal(2, (await Run("storage", "prove", roots[0], "--block-hash", BlockHash, "--nonce", Nonce, "--hotkey", "nope", "--store", Store)).Code);
+        Assert.Equal(2, (await Run("storage", "prove", roots[0], "--block-hash", BlockHash, "--nonce", Nonce, "--hotkey", s_hotkey, "--k", "65", "--store", Store)).Code);
+        Assert.Equal(2, (await Run("storage", "prove", roots[0], "--block-hash", "xyz", "--nonce", Nonce, "--hotkey", s_hotkey, "--store", Store)).Code);
+    }
+
+    private async Task<string> ProveAsync(string root, string hotkey, int k)
+    {
+        (int code, string stdout, string stderr) = await Run(
+            "storage", "prove", root, "--block-hash", BlockHash, "--nonce", Nonce, "--hotkey", hotkey, "--k", k.ToString(System.Globalization.CultureInfo.InvariantCulture), "--json", "--store", Store);
+        Assert.True(code == 0, stderr);
+        string path = Path.Combine(_temp, $"proof-{k}.json");
+        await File.WriteAllTextAsync(path, stdout, TestContext.Current.CancellationToken);
+        return path;
+    }
+}
