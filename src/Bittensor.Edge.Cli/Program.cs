@@ -48,6 +48,12 @@ internal static class Program
         RootCommand root = new("bte: mine, validate and simulate Bittensor.Edge networks.");
         root.Subcommands.Add(WalletCommands.Create());
         root.Subcommands.Add(ConsensusCommands.Create());
+        root.Subcommands.Add(ChainCommands.Create());
+        root.Subcommands.Add(SubnetCommands.Create());
+        root.Subcommands.Add(RegisterCommands.Create());
+        root.Subcommands.Add(StakeCommands.Create());
+        root.Subcommands.Add(WeightsCommands.Create());
+        root.Subcommands.Add(MetagraphCommands.Create());
         return root;
     }
 }
