@@ -50,6 +50,12 @@ internal static class Program
         root.Subcommands.Add(ConsensusCommands.Create());
         root.Subcommands.Add(NodeCommands.Create());
         root.Subcommands.Add(StorageCommands.Create());
+        root.Subcommands.Add(ChainCommands.Create());
+        root.Subcommands.Add(SubnetCommands.Create());
+        root.Subcommands.Add(RegisterCommands.Create());
+        root.Subcommands.Add(StakeCommands.Create());
+        root.Subcommands.Add(WeightsCommands.Create());
+        root.Subcommands.Add(MetagraphCommands.Create());
         return root;
     }
 }

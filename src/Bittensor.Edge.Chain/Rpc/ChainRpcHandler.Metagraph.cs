@@ -17,7 +17,12 @@ public sealed partial class ChainRpcHandler
     private readonly AddressCache _addresses = new();
     private readonly Dictionary<ushort, (Hash256 Block, byte[] Json)> _metagraphs = [];
 
-    private RpcError? SubnetMetagraph(RpcParams p, Utf8JsonWriter writer)
+    // A hotkey's owner never changes once set (§2.1), and an unchanged state entry keeps its value array, so decoded
+    // neurons are reused until their bytes change: a new block re-decodes only the neurons it touched.
+    private readonly Dictionary<PublicKey, PublicKey> _owners = [];
+    private readonly Dictionary<int, (byte[] Raw, NeuronInfo Neuron)> _neurons = [];
+
+    private RpcError? SubnetMetagraph(RpcParams p, RawResult raw)
     {
         if (First(p.GetU16(0, "netuid", out ushort netuid), p.GetBlock(1, "block", out BlockSelector selector)) is RpcError bad)
         {
@@ -43,7 +48,7 @@ public sealed partial class ChainRpcHandler
                 _metagraphs[netuid] = cached;
             }
 
-            writer.WriteRawValue(cached.Json, skipInputValidation: true);
+            raw.Json = cached.Json;
             return (RpcError?)null;
         });
     }
@@ -56,9 +61,15 @@ public sealed partial class ChainRpcHandler
         Rao[] stakes = new Rao[n];
         for (int uid = 0; uid < n; uid++)
         {
-            NeuronInfo neuron = state.GetNeuron(netuid, new Uid((ushort)uid));
+            NeuronInfo neuron = ReadNeuron(state, netuid, (ushort)uid);
             neurons[uid] = neuron;
-            coldkeys[uid] = state.TryGetHotkey(neuron.Hotkey, out HotkeyInfo owner) ? _addresses.Get(owner.Owner) : "";
+            if (!_owners.TryGetValue(neuron.Hotkey, out PublicKey owner) && state.TryGetHotkey(neuron.Hotkey, out HotkeyInfo info))
+            {
+                owner = info.Owner;
+                _owners[neuron.Hotkey] = owner;
+            }
+
+            coldkeys[uid] = _addresses.Get(owner);
             stakes[uid] = state.GetHotkeyStake(netuid, neuron.Hotkey);
         }
 
@@ -129,6 +140,24 @@ public sealed partial class ChainRpcHandler
         }
 
         return buffer.WrittenSpan.ToArray();
+    }
+
+    private NeuronInfo ReadNeuron(ChainState state, Netuid netuid, ushort uid)
+    {
+        if (!state.Overlay.TryGet(StateKeys.Neuron(netuid, new Uid(uid)), out byte[]? raw))
+        {
+            return state.GetNeuron(netuid, new Uid(uid)); // throws the corrupt-state error
+        }
+
+        int slot = (netuid.Value << 16) | uid;
+        if (_neurons.TryGetValue(slot, out (byte[] Raw, NeuronInfo Neuron) cached) && ReferenceEquals(cached.Raw, raw))
+        {
+            return cached.Neuron;
+        }
+
+        NeuronInfo neuron = state.GetNeuron(netuid, new Uid(uid));
+        _neurons[slot] = (raw, neuron);
+        return neuron;
     }
 
     private static void WriteBools(Utf8JsonWriter writer, ReadOnlySpan<byte> name, NeuronInfo[] neurons, Func<NeuronInfo, bool> select)

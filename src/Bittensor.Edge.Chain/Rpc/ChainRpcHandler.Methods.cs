@@ -16,7 +16,7 @@ namespace Bittensor.Edge.Chain.Rpc;
 // RpcError replaces whatever was written.
 public sealed partial class ChainRpcHandler
 {
-    private ValueTask<RpcError?> DispatchAsync(string method, RpcParams p, Utf8JsonWriter writer, CancellationToken cancellationToken)
+    private ValueTask<RpcError?> DispatchAsync(string method, RpcParams p, Utf8JsonWriter writer, RawResult raw, CancellationToken cancellationToken)
     {
         RpcError? error = method switch
         {
@@ -33,7 +33,7 @@ public sealed partial class ChainRpcHandler
             "subnet_getInfo" => p.CheckShape("netuid", "block") ?? SubnetInfo(p, writer),
             "subnet_getHyperparameters" => p.CheckShape("netuid", "block") ?? SubnetHyperparameters(p, writer),
             "subnet_getBurn" => p.CheckShape("netuid") ?? SubnetBurn(p, writer),
-            "subnet_getMetagraph" => p.CheckShape("netuid", "block") ?? SubnetMetagraph(p, writer),
+            "subnet_getMetagraph" => p.CheckShape("netuid", "block") ?? SubnetMetagraph(p, raw),
             "subnet_getWeights" => p.CheckShape("netuid", "uid", "block") ?? SubnetWeights(p, writer),
             "subnet_getCommits" => p.CheckShape("netuid", "hotkey", "block") ?? SubnetCommits(p, writer),
             "stake_get" => p.CheckShape("coldkey", "hotkey", "netuid") ?? StakeGet(p, writer),

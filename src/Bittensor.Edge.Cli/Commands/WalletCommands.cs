@@ -25,7 +25,20 @@ internal static class WalletCommands
         wallet.Subcommands.Add(CreateCommand(environment, walletPath));
         wallet.Subcommands.Add(ListCommand(environment, walletPath));
         wallet.Subcommands.Add(ShowCommand(environment, walletPath));
+        wallet.Subcommands.Add(TransferCommand(environment, walletPath));
         return wallet;
+    }
+
+    private static Command TransferCommand(WalletCliEnvironment environment, Option<string?> walletPath)
+    {
+        Chain.ChainOptions options = new(environment, walletPath);
+        Option<string> to = new("--to") { Description = "The receiving account (SS58).", Required = true };
+        Option<string> amount = new("--amount") { Description = "TAO to send, up to 9 decimals (e.g. 1.5); the 0.0001 TAO fee comes on top.", Required = true };
+        Command transfer = new("transfer", "Send TAO from the wallet's coldkey to another account and wait for the block.") { to, amount };
+        options.AddSigning(transfer);
+        transfer.SetAction((result, ct) => Chain.ChainCliContext.RunAsync(
+            result, options, (c, t) => TransferAction.RunAsync(c, result.GetValue(to)!, result.GetValue(amount)!, t), ct));
+        return transfer;
     }
 
     private static Command CreateCommand(WalletCliEnvironment environment, Option<string?> walletPath)
