@@ -56,6 +56,7 @@ internal static class Program
         root.Subcommands.Add(StakeCommands.Create());
         root.Subcommands.Add(WeightsCommands.Create());
         root.Subcommands.Add(MetagraphCommands.Create());
+        root.Subcommands.Add(AxonCommands.Create());
         return root;
     }
 }

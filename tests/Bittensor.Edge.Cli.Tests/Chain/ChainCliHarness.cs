@@ -94,6 +94,7 @@ internal sealed class ChainCliHarness : IAsyncDisposable
         root.Subcommands.Add(StakeCommands.Create(environment));
         root.Subcommands.Add(WeightsCommands.Create(environment));
         root.Subcommands.Add(MetagraphCommands.Create(environment));
+        root.Subcommands.Add(AxonCommands.Create(environment));
         return WalletCliHarness.InvokeAsync(root, args);
     }
 
