@@ -44,6 +44,12 @@ public sealed class ModelBatcher : IAsyncDisposable
 
     /// <summary>Starts a batcher over <paramref name="session"/>; its runner task starts at once.</summary>
     public ModelBatcher(ModelSession session, BatchSettings settings, IClock clock, ILogger logger)
+        : this(session, settings, clock, logger, startRunner: true)
+    {
+    }
+
+    /// <summary>A batcher whose runner tests may leave off, then drive with <see cref="PumpOnce"/> on their own thread.</summary>
+    internal ModelBatcher(ModelSession session, BatchSettings settings, IClock clock, ILogger logger, bool startRunner)
     {
         ArgumentNullException.ThrowIfNull(session);
         ArgumentNullException.ThrowIfNull(settings);
@@ -60,7 +66,7 @@ public sealed class ModelBatcher : IAsyncDisposable
         _maxRows = Math.Min(settings.BoardMaxBatch, session.Signature.MaxRows);
         _queueRowLimit = BatchSettings.QueueFactor * session.Signature.MaxRows;
         _maxDelay = settings.MaxDelay;
-        _runner = Task.Run(RunLoopAsync);
+        _runner = startRunner ? Task.Run(RunLoopAsync) : Task.CompletedTask;
     }
 
     /// <summary>The effective max batch: rows per run.</summary>
@@ -228,6 +234,20 @@ public sealed class ModelBatcher : IAsyncDisposable
                 Finish();
             }
         }
+    }
+
+    /// <summary>Takes and runs one batch if one is due (expired requests are answered either way); for tests without a runner.</summary>
+    internal bool PumpOnce()
+    {
+        List<Pending>? batch = TryTakeBatch();
+        if (batch is null)
+        {
+            return false;
+        }
+
+        Execute(batch);
+        Finish();
+        return true;
     }
 
     /// <summary>Under the lock: drops expired requests; takes a batch when it is full or its first request has waited maxDelay.</summary>
