@@ -48,6 +48,7 @@ internal static class Program
         RootCommand root = new("bte: mine, validate and simulate Bittensor.Edge networks.");
         root.Subcommands.Add(WalletCommands.Create());
         root.Subcommands.Add(ConsensusCommands.Create());
+        root.Subcommands.Add(InferenceCommands.Create());
         return root;
     }
 }

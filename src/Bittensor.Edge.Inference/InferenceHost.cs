@@ -160,6 +160,16 @@ public sealed class InferenceHost : IAsyncDisposable
         return served.Batcher.SubmitAsync(inputs, rows, _clock.Elapsed + timeout);
     }
 
+    /// <summary>
+    /// The warm session serving <paramref name="modelId"/>, for benchmarks that time a raw run on the very session the
+    /// host uses. Do not run it while requests are in flight (its buffers are the batcher's), and do not dispose it.
+    /// </summary>
+    public bool TryGetSession(string modelId, [NotNullWhen(true)] out ModelSession? session)
+    {
+        session = _models.TryGetValue(modelId, out Served? served) ? served.Session : null;
+        return session is not null;
+    }
+
     /// <summary>Stops serving <paramref name="modelId"/> (answering its queue <c>ModelNotReady</c>) and releases its session.</summary>
     public async Task<bool> UnloadAsync(string modelId)
     {

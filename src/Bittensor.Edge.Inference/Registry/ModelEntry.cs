@@ -81,7 +81,7 @@ public sealed record ModelEntry
 /// <param name="Name">Tensor name.</param>
 /// <param name="DType">dtype name (<c>float32</c> ...).</param>
 /// <param name="Shape">Dimensions as strings (<c>"N"</c> or decimal), written as JSON strings or numbers.</param>
-public sealed record TensorEntry(string Name, string DType, [property: JsonConverter(typeof(ShapeJsonConverter))] IReadOnlyList<string> Shape)
+public sealed record TensorEntry(string Name, [property: JsonPropertyName("dtype")] string DType, [property: JsonConverter(typeof(ShapeJsonConverter))] IReadOnlyList<string> Shape)
 {
     /// <summary>The batch dimension's name.</summary>
     public const string BatchDim = "N";
