@@ -57,6 +57,7 @@ internal static class Program
         root.Subcommands.Add(WeightsCommands.Create());
         root.Subcommands.Add(MetagraphCommands.Create());
         root.Subcommands.Add(AxonCommands.Create());
+        root.Subcommands.Add(InferenceCommands.Create());
         return root;
     }
 }

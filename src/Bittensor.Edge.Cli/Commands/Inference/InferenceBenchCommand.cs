@@ -1,0 +1,223 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) Bittensor.Edge contributors
+
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using Bittensor.Edge.Cli.Bench;
+using Bittensor.Edge.Core.Crypto;
+using Bittensor.Edge.Core.Time;
+using Bittensor.Edge.Inference;
+using Bittensor.Edge.Inference.Batching;
+using Bittensor.Edge.Inference.Onnx;
+using Bittensor.Edge.Inference.Registry;
+using Bittensor.Edge.Inference.Sessions;
+using Bittensor.Edge.Protocol.Synapses;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.ML.OnnxRuntime;
+using Spectre.Console;
+
+namespace Bittensor.Edge.Cli.Commands.Inference;
+
+/// <summary>
+/// <c>bte inference bench</c>: the figures of specs/benchmarks.md on <c>mlp-bench-v1</c> (inference.md §7).
+/// <c>raw_run_us</c> is <c>session.Run</c> at batch 1 with pre-created OrtValues and pre-bound outputs;
+/// <c>host_run_us</c> is the whole host path (JSON request bytes → decode → host validation → batcher with maxDelay 0 →
+/// run → split → JSON response bytes). Raw and host samples are taken in alternating blocks so drift hits both alike.
+/// </summary>
+internal static class InferenceBenchCommand
+{
+    public static Command Create()
+    {
+        Option<bool> quick = new("--quick") { Description = "Fewer iterations (under a minute on 2 cores); the same model and batch sizes." };
+        Option<bool> json = new("--json") { Description = "Print one JSON object (specs/benchmarks.md) on stdout; progress goes to stderr." };
+        Option<int> threads = new("--threads") { Description = "ONNX Runtime intra-op threads (default: the core count, as a device runs)." };
+        Command command = new("bench", "Time raw ONNX Runtime runs against the host request path, and batch 32 against batch 1 (medians).") { quick, json, threads };
+        command.SetAction(async (ParseResult result, CancellationToken cancellationToken) =>
+        {
+            TextWriter stdout = result.InvocationConfiguration.Output;
+            BenchReport report = await RunAsync(result.GetValue(quick), result.GetValue(threads), result.InvocationConfiguration.Error, cancellationToken).ConfigureAwait(false);
+            if (result.GetValue(json))
+            {
+                using MemoryStream buffer = new();
+                report.WriteJson(buffer);
+                await stdout.WriteAsync(System.Text.Encoding.UTF8.GetString(buffer.ToArray())).ConfigureAwait(false);
+            }
+            else
+            {
+                report.WriteTable(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) }));
+            }
+
+            return 0;
+        });
+        return command;
+    }
+
+    internal static async Task<BenchReport> RunAsync(bool quick, int threads, TextWriter progress, CancellationToken cancellationToken)
+    {
+        // Raw and host runs alternate one by one, so load from other processes hits both alike.
+        int blocks = quick ? 300 : 2000;
+        int batchIterations = quick ? 15 : 60;
+        await progress.WriteLineAsync("generating mlp-bench-v1 (6.3 M parameters) and its signed entry ...").ConfigureAwait(false);
+        GeneratedModel model = BundledModels.Create(BundledModels.MlpBench);
+        using Ed25519KeyPair key = Ed25519KeyPair.Generate();
+        ModelEntry entry = ModelRegistry.Sign(ModelInspector.CreateEntry(model.Id, model.Bytes, new EntryOptions(), NullLogger.Instance), key);
+        ModelRegistry registry = ModelRegistry.Empty.WithTrust(key.PublicKey).WithEntry(entry);
+        SessionSettings settings = new() { IntraOpThreads = Math.Max(0, threads) };
+
+        // One session for every figure: raw runs go straight to the host's own InferenceSession (two sessions would
+        // each keep an intra-op thread pool, and their spinning threads would fight over the cores).
+        await using InferenceHost host = new(SystemClock.Instance, settings, new BatchSettings(32, TimeSpan.Zero), new FixedExecutionProviderCatalog([]), NullLogger.Instance);
+        if (!host.TryLoad(registry, model.Id, model.Bytes, out string? error) || !host.TryGetSession(model.Id, out ModelSession? session))
+        {
+            throw new InvalidOperationException(error);
+        }
+
+        InferenceSession raw = session.InnerSession;
+        using RunOptions runOptions = new();
+        using DirectRun batch1 = new(raw, runOptions, 1, model.InputRowLength, model.OutputRowLength);
+        using DirectRun batch32 = new(raw, runOptions, 32, model.InputRowLength, model.OutputRowLength);
+
+        float[] values = new float[model.InputRowLength];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = (i % 200 / 100f) - 1f;
+        }
+
+        byte[] requestBody = JsonSerializer.SerializeToUtf8Bytes(
+            new InferenceRequest(model.Id, new Hex32(model.Sha256), [new Tensor("x", TensorDType.Float32, [1, model.InputRowLength], MemoryMarshal.AsBytes(values.AsSpan()).ToArray())]),
+            ProtocolJsonContext.Default.InferenceRequest);
+
+        await progress.WriteLineAsync($"raw vs host at batch 1: {blocks} alternating pairs, {settings.EffectiveIntraOpThreads} intra-op threads ...").ConfigureAwait(false);
+        for (int i = 0; i < 20; i++)
+        {
+            batch1.Run();
+            await HostRunAsync(host, requestBody).ConfigureAwait(false);
+        }
+
+        List<double> rawSamples = new(blocks);
+        List<double> hostSamples = new(blocks);
+        for (int b = 0; b < blocks; b++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+
+            // Which goes first alternates, so an order effect (a warm or cold core after the other's work) cancels out.
+            if (b % 2 == 0)
+            {
+                rawSamples.Add(TimeRaw(batch1));
+                hostSamples.Add(await TimeHostAsync(host, requestBody).ConfigureAwait(false));
+            }
+            else
+            {
+                hostSamples.Add(await TimeHostAsync(host, requestBody).ConfigureAwait(false));
+                rawSamples.Add(TimeRaw(batch1));
+            }
+        }
+
+        double rawUs = BenchReport.Median(rawSamples);
+        double hostUs = BenchReport.Median(hostSamples);
+        double overhead = (hostUs - rawUs) / rawUs * 100;
+
+        await progress.WriteLineAsync($"direct session at batch 1 and 32: {batchIterations} runs each ...").ConfigureAwait(false);
+        List<double> b1 = new(batchIterations);
+        List<double> b32 = new(batchIterations);
+        for (int i = 0; i < 3; i++)
+        {
+            batch32.Run();
+        }
+
+        for (int i = 0; i < batchIterations; i++)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            long start = Stopwatch.GetTimestamp();
+            batch1.Run();
+            b1.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+            start = Stopwatch.GetTimestamp();
+            batch32.Run();
+            b32.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+        }
+
+        double perS1 = 1 / BenchReport.Median(b1);
+        double perS32 = 32 / BenchReport.Median(b32);
+        double gain = perS32 / perS1;
+
+        BenchReport report = new("inference");
+        report.Add("raw_run_us", rawUs, "us", note: "mlp-bench-v1, batch 1, session.Run with pre-bound OrtValues");
+        report.Add("host_run_us", hostUs, "us", note: "decode JSON → validate → batcher (maxDelay 0) → run → encode JSON");
+        report.Add("overhead_pct", overhead, "%", baseline: "raw_run_us",
+            note: string.Create(CultureInfo.InvariantCulture, $"target < 3 %: {(overhead < 3 ? "met" : "MISSED")}"));
+        report.Add("batch1_per_s", perS1, "rows/s");
+        report.Add("batch32_per_s", perS32, "rows/s");
+        report.Add("batch_gain", gain, "ratio", baseline: "batch1_per_s",
+            note: string.Create(CultureInfo.InvariantCulture, $"x64 CPU target ≥ 3: {(gain >= 3 ? "met" : "MISSED")}"));
+        return report;
+    }
+
+    private static double TimeRaw(DirectRun run)
+    {
+        long start = Stopwatch.GetTimestamp();
+        run.Run();
+        return Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+    }
+
+    private static async Task<double> TimeHostAsync(InferenceHost host, byte[] requestBody)
+    {
+        long start = Stopwatch.GetTimestamp();
+        _ = await HostRunAsync(host, requestBody).ConfigureAwait(false);
+        return Stopwatch.GetElapsedTime(start).TotalMicroseconds;
+    }
+
+    /// <summary>The whole host path for one request body; returns the response length.</summary>
+    internal static async Task<int> HostRunAsync(InferenceHost host, byte[] requestBody)
+    {
+        InferenceRequest request = JsonSerializer.Deserialize(requestBody, ProtocolJsonContext.Default.InferenceRequest)!;
+        if (request.Validate() is { } invalid)
+        {
+            throw new InvalidOperationException(invalid.Message);
+        }
+
+        InferenceResult result = await host.InferAsync(request.ModelId, request.ModelSha256.Value, WireTensors.ToHost(request.Inputs), TimeSpan.FromSeconds(12)).ConfigureAwait(false);
+        if (!result.IsSuccess)
+        {
+            throw new InvalidOperationException(result.Error!.Message);
+        }
+
+        InferenceResponse response = new(WireTensors.ToWire(result.Outputs), (ulong)result.ComputeTime.TotalMicroseconds);
+        return JsonSerializer.SerializeToUtf8Bytes(response, ProtocolJsonContext.Default.InferenceResponse).Length;
+    }
+
+    /// <summary>A raw run at a fixed batch: OrtValues over arrays created once, outputs pre-bound.</summary>
+    private sealed class DirectRun : IDisposable
+    {
+        private readonly InferenceSession _session;
+        private readonly RunOptions _runOptions;
+        private readonly OrtValue[] _inputs;
+        private readonly OrtValue[] _outputs;
+        private readonly string[] _inputNames = ["x"];
+        private readonly string[] _outputNames = ["y"];
+
+        public DirectRun(InferenceSession session, RunOptions runOptions, int rows, int inputRow, int outputRow)
+        {
+            _session = session;
+            _runOptions = runOptions;
+            float[] input = new float[rows * inputRow];
+            for (int i = 0; i < input.Length; i++)
+            {
+                input[i] = (i % 200 / 100f) - 1f;
+            }
+
+            _inputs = [OrtValue.CreateTensorValueFromMemory(input, [rows, inputRow])];
+            _outputs = [OrtValue.CreateTensorValueFromMemory(new float[rows * outputRow], [rows, outputRow])];
+        }
+
+        public void Run() => _session.Run(_runOptions, _inputNames, _inputs, _outputNames, _outputs);
+
+        public void Dispose()
+        {
+            _inputs[0].Dispose();
+            _outputs[0].Dispose();
+        }
+    }
+}

@@ -1,0 +1,398 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) Bittensor.Edge contributors
+
+using System.Diagnostics.CodeAnalysis;
+using Bittensor.Edge.Core;
+using Bittensor.Edge.Inference.Sessions;
+using Microsoft.Extensions.Logging;
+
+namespace Bittensor.Edge.Inference.Batching;
+
+/// <summary>
+/// The dynamic batcher of one loaded model (inference.md §4). Requests queue (at most 4 × maxBatch rows; beyond that
+/// <see cref="InferenceErrorCode.Busy"/>); a batch runs when it holds the effective max batch rows or when
+/// <see cref="BatchSettings.MaxDelay"/> has passed on the <see cref="IClock"/> since its first request arrived. Requests
+/// past their deadline are answered <see cref="InferenceErrorCode.DeadlineExceeded"/> and never run. A request with
+/// more rows than the effective max batch runs alone. Results are split back by rows.
+/// </summary>
+/// <remarks>
+/// <para>Thread-safe: <see cref="SubmitAsync"/> may be called from any thread. One run happens at a time, on the
+/// batcher's runner task, or inline on the submitting thread when <see cref="BatchSettings.MaxDelay"/> is zero and the
+/// batcher is idle (no queue, no run), which saves two thread hops on the request path.</para>
+/// <para>The batcher owns neither the session nor the clock. <see cref="DisposeAsync"/> stops the runner, answers
+/// queued requests <see cref="InferenceErrorCode.ModelNotReady"/>, and waits for a run in flight; dispose the session
+/// after it.</para>
+/// </remarks>
+public sealed class ModelBatcher : IAsyncDisposable
+{
+    private readonly ModelSession _session;
+    private readonly IClock _clock;
+    private readonly ILogger _logger;
+    private readonly int _maxRows;
+    private readonly int _queueRowLimit;
+    private readonly TimeSpan _maxDelay;
+    private readonly Lock _lock = new();
+    private readonly List<Pending> _queue = [];
+    private readonly SemaphoreSlim _ready = new(0);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _runner;
+    private TaskCompletionSource? _idle;
+    private int _queuedRows;
+    private bool _running;
+    private bool _disposed;
+    private long _batches;
+
+    /// <summary>Starts a batcher over <paramref name="session"/>; its runner task starts at once.</summary>
+    public ModelBatcher(ModelSession session, BatchSettings settings, IClock clock, ILogger logger)
+        : this(session, settings, clock, logger, startRunner: true)
+    {
+    }
+
+    /// <summary>A batcher whose runner tests may leave off, then drive with <see cref="PumpOnce"/> on their own thread.</summary>
+    internal ModelBatcher(ModelSession session, BatchSettings settings, IClock clock, ILogger logger, bool startRunner)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(clock);
+        ArgumentNullException.ThrowIfNull(logger);
+        if (settings.BoardMaxBatch < 1 || settings.MaxDelay < TimeSpan.Zero)
+        {
+            ThrowHelper.ThrowArgument(nameof(settings), "BoardMaxBatch must be at least 1 and MaxDelay not negative.");
+        }
+
+        _session = session;
+        _clock = clock;
+        _logger = logger;
+        _maxRows = Math.Min(settings.BoardMaxBatch, session.Signature.MaxRows);
+        _queueRowLimit = BatchSettings.QueueFactor * session.Signature.MaxRows;
+        _maxDelay = settings.MaxDelay;
+        _runner = startRunner ? Task.Run(RunLoopAsync) : Task.CompletedTask;
+    }
+
+    /// <summary>The effective max batch: rows per run.</summary>
+    public int EffectiveMaxBatch => _maxRows;
+
+    /// <summary>Rows waiting to run.</summary>
+    public int QueuedRows
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _queuedRows;
+            }
+        }
+    }
+
+    /// <summary>Session runs so far.</summary>
+    public long BatchesRun => Interlocked.Read(ref _batches);
+
+    /// <summary>
+    /// Queues a request whose inputs the caller has validated (<see cref="ModelSignature.Validate"/>) for
+    /// <paramref name="rows"/> rows, to be answered before <paramref name="deadline"/> (a <see cref="IClock.Elapsed"/>
+    /// reading) or not at all. The returned task never faults: failures are <see cref="InferenceResult"/> values.
+    /// </summary>
+    public Task<InferenceResult> SubmitAsync(IReadOnlyList<NamedTensor> inputs, int rows, TimeSpan deadline)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        if (rows < 1 || rows > _session.Signature.MaxRows)
+        {
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(rows), rows, "Validate the request first.");
+        }
+
+        TimeSpan now = _clock.Elapsed;
+        if (deadline <= now)
+        {
+            return Task.FromResult(InferenceResult.Failure(InferenceErrorCode.DeadlineExceeded, "The request's deadline passed before it ran."));
+        }
+
+        Pending pending = new(inputs, rows, deadline, now);
+        bool inline = false;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return Task.FromResult(InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"Model {_session.ModelId} is unloading."));
+            }
+
+            if (_queuedRows + rows > _queueRowLimit)
+            {
+                return Task.FromResult(InferenceResult.Failure(InferenceErrorCode.Busy, $"Model {_session.ModelId} has {_queuedRows} rows queued (limit {_queueRowLimit})."));
+            }
+
+            if (_maxDelay == TimeSpan.Zero && !_running && _queue.Count == 0)
+            {
+                _running = true;
+                inline = true;
+            }
+            else
+            {
+                _queue.Add(pending);
+                _queuedRows += rows;
+                if (_queue.Count == 1 && _maxDelay > TimeSpan.Zero)
+                {
+                    ArmTimer(_maxDelay);
+                }
+            }
+        }
+
+        if (inline)
+        {
+            Execute([pending]);
+            Finish();
+            return pending.Completion.Task;
+        }
+
+        _ready.Release();
+        return pending.Completion.Task;
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync()
+    {
+        List<Pending> orphans;
+        Task? idle = null;
+        lock (_lock)
+        {
+            if (_disposed)
+            {
+                return;
+            }
+
+            _disposed = true;
+            orphans = [.. _queue];
+            _queue.Clear();
+            _queuedRows = 0;
+            if (_running)
+            {
+                _idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                idle = _idle.Task;
+            }
+        }
+
+        await _stop.CancelAsync().ConfigureAwait(false);
+        foreach (Pending orphan in orphans)
+        {
+            orphan.Completion.TrySetResult(InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"Model {_session.ModelId} was unloaded."));
+        }
+
+        try
+        {
+            await _runner.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        if (idle is not null)
+        {
+            await idle.ConfigureAwait(false);
+        }
+
+        _stop.Dispose();
+        _ready.Dispose();
+    }
+
+    private void ArmTimer(TimeSpan delay)
+    {
+        _ = _clock.DelayAsync(delay, _stop.Token).ContinueWith(
+            static (task, state) =>
+            {
+                if (task.IsCompletedSuccessfully)
+                {
+                    ((ModelBatcher)state!).Signal();
+                }
+            },
+            this,
+            CancellationToken.None,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+    }
+
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "The semaphore may be disposed while a late timer fires; nothing is left to wake.")]
+    private void Signal()
+    {
+        try
+        {
+            _ready.Release();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private async Task RunLoopAsync()
+    {
+        CancellationToken token = _stop.Token;
+        while (!token.IsCancellationRequested)
+        {
+            await _ready.WaitAsync(token).ConfigureAwait(false);
+            List<Pending>? batch = TryTakeBatch();
+            if (batch is not null)
+            {
+                Execute(batch);
+                Finish();
+            }
+        }
+    }
+
+    /// <summary>Takes and runs one batch if one is due (expired requests are answered either way); for tests without a runner.</summary>
+    internal bool PumpOnce()
+    {
+        List<Pending>? batch = TryTakeBatch();
+        if (batch is null)
+        {
+            return false;
+        }
+
+        Execute(batch);
+        Finish();
+        return true;
+    }
+
+    /// <summary>Under the lock: drops expired requests; takes a batch when it is full or its first request has waited maxDelay.</summary>
+    private List<Pending>? TryTakeBatch()
+    {
+        List<Pending>? expired = null;
+        List<Pending>? batch = null;
+        lock (_lock)
+        {
+            if (_running || _disposed)
+            {
+                return null;
+            }
+
+            TimeSpan now = _clock.Elapsed;
+            for (int i = _queue.Count - 1; i >= 0; i--)
+            {
+                if (_queue[i].Deadline <= now)
+                {
+                    (expired ??= []).Add(_queue[i]);
+                    _queuedRows -= _queue[i].Rows;
+                    _queue.RemoveAt(i);
+                }
+            }
+
+            if (_queue.Count > 0 && (_queuedRows >= _maxRows || now - _queue[0].Arrival >= _maxDelay))
+            {
+                batch = [_queue[0]];
+                int rows = _queue[0].Rows;
+                int take = 1;
+                while (take < _queue.Count && rows + _queue[take].Rows <= _maxRows)
+                {
+                    rows += _queue[take].Rows;
+                    batch.Add(_queue[take]);
+                    take++;
+                }
+
+                _queue.RemoveRange(0, take);
+                _queuedRows -= rows;
+                _running = true;
+                if (_queue.Count > 0)
+                {
+                    TimeSpan left = _queue[0].Arrival + _maxDelay - now;
+                    if (left > TimeSpan.Zero)
+                    {
+                        ArmTimer(left);
+                    }
+                }
+            }
+        }
+
+        if (expired is not null)
+        {
+            foreach (Pending p in expired)
+            {
+                p.Completion.TrySetResult(InferenceResult.Failure(InferenceErrorCode.DeadlineExceeded, "The request's deadline passed before it ran."));
+            }
+        }
+
+        return batch;
+    }
+
+    private void Finish()
+    {
+        TaskCompletionSource? idle;
+        bool more;
+        lock (_lock)
+        {
+            _running = false;
+            idle = _idle;
+            more = _queue.Count > 0;
+        }
+
+        idle?.TrySetResult();
+        if (more)
+        {
+            Signal();
+        }
+    }
+
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A failed run answers its requests and the host keeps serving; the exception is logged.")]
+    private void Execute(List<Pending> batch)
+    {
+        int rows = 0;
+        foreach (Pending p in batch)
+        {
+            rows += p.Rows;
+        }
+
+        ModelSignature signature = _session.Signature;
+        try
+        {
+            int offset = 0;
+            foreach (Pending p in batch)
+            {
+                for (int i = 0; i < signature.Inputs.Count; i++)
+                {
+                    TensorSpec spec = signature.Inputs[i];
+                    NamedTensor tensor = ModelSignature.Find(p.Inputs, spec.Name)!;
+                    tensor.Data.Span.CopyTo(_session.InputBuffer(i, rows)[checked((int)(offset * spec.RowBytes))..]);
+                }
+
+                offset += p.Rows;
+            }
+
+            TimeSpan start = _clock.Elapsed;
+            _session.Run(rows);
+            TimeSpan compute = _clock.Elapsed - start;
+            Interlocked.Increment(ref _batches);
+            offset = 0;
+            foreach (Pending p in batch)
+            {
+                NamedTensor[] outputs = new NamedTensor[signature.Outputs.Count];
+                for (int o = 0; o < outputs.Length; o++)
+                {
+                    TensorSpec spec = signature.Outputs[o];
+                    int rowBytes = checked((int)spec.RowBytes);
+                    byte[] data = _session.OutputBuffer(o, rows).Slice(offset * rowBytes, p.Rows * rowBytes).ToArray();
+                    outputs[o] = new NamedTensor(spec.Name, spec.DType, spec.ShapeFor(p.Rows), data);
+                }
+
+                offset += p.Rows;
+                p.Completion.TrySetResult(InferenceResult.Success(outputs, rows, compute));
+            }
+        }
+        catch (Exception ex)
+        {
+            Log.BatchFailed(_logger, ex, _session.ModelId, rows);
+            foreach (Pending p in batch)
+            {
+                p.Completion.TrySetResult(InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"The run failed: {ex.Message}"));
+            }
+        }
+    }
+
+    private sealed class Pending(IReadOnlyList<NamedTensor> inputs, int rows, TimeSpan deadline, TimeSpan arrival)
+    {
+        public IReadOnlyList<NamedTensor> Inputs { get; } = inputs;
+
+        public int Rows { get; } = rows;
+
+        public TimeSpan Deadline { get; } = deadline;
+
+        public TimeSpan Arrival { get; } = arrival;
+
+        public TaskCompletionSource<InferenceResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}

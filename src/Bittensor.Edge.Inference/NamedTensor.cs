@@ -1,0 +1,86 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) Bittensor.Edge contributors
+
+namespace Bittensor.Edge.Inference;
+
+/// <summary>
+/// A named tensor as it crosses the host: the wire's <c>{name, dtype, shape, data}</c> (protocol.md §4), where
+/// <see cref="Data"/> is the little-endian packed element array in row-major order.
+/// </summary>
+/// <param name="Name">Input or output name.</param>
+/// <param name="DType">Element type.</param>
+/// <param name="Shape">Dimensions; dimension 0 is the batch (rows).</param>
+/// <param name="Data">Packed elements. The host copies inputs into its pooled buffers, so the caller may reuse the memory once the call returns.</param>
+public sealed record NamedTensor(string Name, InferenceDType DType, IReadOnlyList<long> Shape, ReadOnlyMemory<byte> Data);
+
+/// <summary>Error codes of the inference request path (inference.md §4).</summary>
+public enum InferenceErrorCode
+{
+    /// <summary>422: the id is not in the registry, or the request's model SHA-256 differs from the registry's.</summary>
+    UnknownModel,
+
+    /// <summary>422: wrong input names, dtype, rank, non-batch dims, byte length, too many rows, or values outside the domain (NaN, ±Inf, a bool other than 0/1).</summary>
+    BadInput,
+
+    /// <summary>503: the model is known but not loaded (or failed its self-test, or is shutting down).</summary>
+    ModelNotReady,
+
+    /// <summary>503: the model's queue is full (4 × maxBatch rows).</summary>
+    Busy,
+
+    /// <summary>408: the request's deadline passed before it ran.</summary>
+    DeadlineExceeded,
+}
+
+/// <summary>An expected failure of one request: a code and a message for the operator or the caller.</summary>
+/// <param name="Code">What went wrong.</param>
+/// <param name="Message">Why, naming the field at fault.</param>
+public sealed record InferenceError(InferenceErrorCode Code, string Message)
+{
+    /// <summary>The HTTP status the axon maps this code to (inference.md §4).</summary>
+    public int HttpStatus => Code switch
+    {
+        InferenceErrorCode.ModelNotReady or InferenceErrorCode.Busy => 503,
+        InferenceErrorCode.DeadlineExceeded => 408,
+        _ => 422,
+    };
+
+    internal static InferenceError BadInput(string message) => new(InferenceErrorCode.BadInput, message);
+}
+
+/// <summary>The outcome of one request: outputs on success, or an <see cref="InferenceError"/>.</summary>
+/// <remarks>Immutable; the output arrays belong to the caller.</remarks>
+public sealed class InferenceResult
+{
+    private InferenceResult(IReadOnlyList<NamedTensor> outputs, InferenceError? error, int batchRows, TimeSpan compute)
+    {
+        Outputs = outputs;
+        Error = error;
+        BatchRows = batchRows;
+        ComputeTime = compute;
+    }
+
+    /// <summary>Output tensors, in the model's output order; empty on failure.</summary>
+    public IReadOnlyList<NamedTensor> Outputs { get; }
+
+    /// <summary>The failure, or null on success.</summary>
+    public InferenceError? Error { get; }
+
+    /// <summary>Whether the request ran and has outputs.</summary>
+    public bool IsSuccess => Error is null;
+
+    /// <summary>Rows in the batch this request ran in (its own rows plus those it shared the run with); 0 on failure.</summary>
+    public int BatchRows { get; }
+
+    /// <summary>Time of the session run that computed it (shared by the batch).</summary>
+    public TimeSpan ComputeTime { get; }
+
+    /// <summary>A success.</summary>
+    public static InferenceResult Success(IReadOnlyList<NamedTensor> outputs, int batchRows, TimeSpan compute) => new(outputs, null, batchRows, compute);
+
+    /// <summary>A failure.</summary>
+    public static InferenceResult Failure(InferenceError error) => new([], error, 0, TimeSpan.Zero);
+
+    /// <summary>A failure with <paramref name="code"/>.</summary>
+    public static InferenceResult Failure(InferenceErrorCode code, string message) => new([], new InferenceError(code, message), 0, TimeSpan.Zero);
+}

@@ -1,0 +1,141 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) Bittensor.Edge contributors
+
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+
+namespace Bittensor.Edge.Inference.Sessions;
+
+/// <summary>
+/// One model input or output as the host serves it: name, dtype, and the fixed dimensions after the batch dimension
+/// <c>N</c> (dimension 0). A model whose only batchable dimension is absent serves batch 1 only (<see cref="HasBatchDim"/>).
+/// </summary>
+/// <param name="Name">Input or output name.</param>
+/// <param name="DType">Element type.</param>
+/// <param name="RowShape">Dimensions after dimension 0, all fixed.</param>
+/// <param name="HasBatchDim">Whether dimension 0 is the symbolic <c>N</c>; otherwise dimension 0 is fixed at 1.</param>
+public sealed record TensorSpec(string Name, InferenceDType DType, IReadOnlyList<long> RowShape, bool HasBatchDim = true)
+{
+    /// <summary>Elements in one row.</summary>
+    public long RowElements
+    {
+        get
+        {
+            long count = 1;
+            foreach (long dim in RowShape)
+            {
+                count *= dim;
+            }
+
+            return count;
+        }
+    }
+
+    /// <summary>Bytes in one row.</summary>
+    public long RowBytes => RowElements * InferenceDTypes.ElementSize(DType);
+
+    /// <summary>The shape for <paramref name="rows"/> rows.</summary>
+    public long[] ShapeFor(int rows)
+    {
+        long[] shape = new long[RowShape.Count + 1];
+        shape[0] = rows;
+        for (int i = 0; i < RowShape.Count; i++)
+        {
+            shape[i + 1] = RowShape[i];
+        }
+
+        return shape;
+    }
+
+    /// <summary>
+    /// Checks one request tensor against this spec: dtype, rank, non-batch dims, byte length and value domain
+    /// (no NaN or ±Inf floats, bools 0 or 1). Returns the row count, or an error naming <paramref name="field"/>.
+    /// </summary>
+    public InferenceError? Validate(NamedTensor tensor, string field, int maxRows, out int rows)
+    {
+        ArgumentNullException.ThrowIfNull(tensor);
+        rows = 0;
+        if (tensor.DType != DType)
+        {
+            return InferenceError.BadInput($"{field} must be {InferenceDTypes.Name(DType)}, got {InferenceDTypes.Name(tensor.DType)}.");
+        }
+
+        if (tensor.Shape is null || tensor.Shape.Count != RowShape.Count + 1)
+        {
+            return InferenceError.BadInput($"{field} must have rank {RowShape.Count + 1} ([N, {string.Join(", ", RowShape)}]), got rank {tensor.Shape?.Count ?? 0}.");
+        }
+
+        for (int i = 0; i < RowShape.Count; i++)
+        {
+            if (tensor.Shape[i + 1] != RowShape[i])
+            {
+                return InferenceError.BadInput($"{field}.shape[{i + 1}] must be {RowShape[i]}, got {tensor.Shape[i + 1]}.");
+            }
+        }
+
+        long n = tensor.Shape[0];
+        int limit = HasBatchDim ? maxRows : 1;
+        if (n < 1 || n > limit)
+        {
+            return InferenceError.BadInput($"{field}.shape[0] (rows) must be 1..{limit}, got {n}.");
+        }
+
+        long expected = n * RowBytes;
+        if (tensor.Data.Length != expected)
+        {
+            return InferenceError.BadInput($"{field}.data must be {expected} bytes for its shape and dtype, got {tensor.Data.Length}.");
+        }
+
+        int bad = FindOutOfDomain(DType, tensor.Data.Span);
+        if (bad >= 0)
+        {
+            string what = DType == InferenceDType.Bool ? "a bool other than 0 or 1" : "NaN or infinity";
+            return InferenceError.BadInput($"{field} has {what} at element {bad}.");
+        }
+
+        rows = (int)n;
+        return null;
+    }
+
+    /// <summary>Index of the first element outside the dtype's domain (non-finite float, bool not 0/1), or −1.</summary>
+    internal static int FindOutOfDomain(InferenceDType dtype, ReadOnlySpan<byte> data)
+    {
+        switch (dtype)
+        {
+            case InferenceDType.Float32:
+                {
+                    ReadOnlySpan<uint> bits = MemoryMarshal.Cast<byte, uint>(data);
+                    for (int i = 0; i < bits.Length; i++)
+                    {
+                        uint value = BitConverter.IsLittleEndian ? bits[i] : BinaryPrimitives.ReverseEndianness(bits[i]);
+                        if ((value & 0x7F80_0000u) == 0x7F80_0000u)
+                        {
+                            return i;
+                        }
+                    }
+
+                    return -1;
+                }
+
+            case InferenceDType.Float16:
+                {
+                    ReadOnlySpan<ushort> bits = MemoryMarshal.Cast<byte, ushort>(data);
+                    for (int i = 0; i < bits.Length; i++)
+                    {
+                        ushort value = BitConverter.IsLittleEndian ? bits[i] : BinaryPrimitives.ReverseEndianness(bits[i]);
+                        if ((value & 0x7C00) == 0x7C00)
+                        {
+                            return i;
+                        }
+                    }
+
+                    return -1;
+                }
+
+            case InferenceDType.Bool:
+                return data.IndexOfAnyExcept((byte)0, (byte)1);
+            default:
+                return -1;
+        }
+    }
+}
