@@ -97,6 +97,12 @@ public readonly struct I32F32 : IEquatable<I32F32>, IComparable<I32F32>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public ushort ToU16()
     {
+        if (unchecked((ulong)Raw) < 1UL << 47)
+        {
+            // mul(x, fix(65535)) = (x · 65535 · 2^32) >> 32 = x · 65535 exactly while that fits; then floor.
+            return (ushort)Math.Min((Raw * 65535) >> FractionBits, 65535);
+        }
+
         long floor = Mul(this, U16Max).Raw >> FractionBits;
         return floor <= 0 ? (ushort)0 : floor >= 65535 ? (ushort)65535 : (ushort)floor;
     }

@@ -69,6 +69,16 @@ public class I32F32Tests
     }
 
     [Property(Arbitrary = [typeof(RawArbitraries)], MaxTest = 3000)]
+    public bool U16_equals_the_floor_of_the_saturated_128_bit_product_clamped(long a)
+    {
+        Int128 product = ((Int128)a * ((Int128)65535 << 32)) >> 32;
+        long saturated = product > long.MaxValue ? long.MaxValue : product < long.MinValue ? long.MinValue : (long)product;
+        long floor = saturated >> 32;
+        ushort expected = floor <= 0 ? (ushort)0 : floor >= 65535 ? (ushort)65535 : (ushort)floor;
+        return Raw(a).ToU16() == expected;
+    }
+
+    [Property(Arbitrary = [typeof(RawArbitraries)], MaxTest = 3000)]
     public bool Safe_div_equals_the_truncated_128_bit_quotient_or_zero(long a, long b)
     {
         long expected = 0;
