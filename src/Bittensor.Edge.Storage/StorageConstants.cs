@@ -36,6 +36,12 @@ public static class StorageConstants
     /// <summary>Bytes of a sector's level-4 cache: 64 × 32 = 2 048.</summary>
     public const int Level4Size = GroupsPerSector * NodeSize;
 
+    /// <summary>
+    /// Bytes of a sector's upper tree: levels 4 to 10 stored level after level (64 + 32 + 16 + 8 + 4 + 2 + 1 = 127 nodes,
+    /// 4 064 bytes); the first 2 048 bytes are the level-4 cache and the last 32 the root.
+    /// </summary>
+    public const int UpperTreeSize = 127 * NodeSize;
+
     /// <summary>Bytes in a Merkle path: 10 sibling hashes, level 0 first (320).</summary>
     public const int PathSize = TreeDepth * NodeSize;
 

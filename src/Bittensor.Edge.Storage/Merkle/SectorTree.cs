@@ -100,6 +100,35 @@ public static class SectorTree
         return RootFromLevel4(level4);
     }
 
+    /// <summary>
+    /// The root of a 4 MiB sector, also writing levels 4 to 10 of its tree (127 nodes, 4 064 bytes, level 4 first, root
+    /// last) to <paramref name="upper"/>: what a <see cref="Sectors.FileSectorStore"/> keeps per sector.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="sector"/> is not 4 194 304 bytes or <paramref name="upper"/> not 4 064.</exception>
+    public static Hash256 ComputeUpperTree(ReadOnlySpan<byte> sector, Span<byte> upper)
+    {
+        if (sector.Length != StorageConstants.SectorSize)
+        {
+            ThrowHelper.ThrowArgumentLength(nameof(sector), StorageConstants.SectorSize, sector.Length);
+        }
+
+        if (upper.Length != UpperTreeSize)
+        {
+            ThrowHelper.ThrowArgumentLength(nameof(upper), UpperTreeSize, upper.Length);
+        }
+
+        for (int group = 0; group < StorageConstants.GroupsPerSector; group++)
+        {
+            HashGroupCore(
+                sector.Slice(group * StorageConstants.GroupSize, StorageConstants.GroupSize),
+                upper.Slice(group * StorageConstants.NodeSize, StorageConstants.NodeSize),
+                default);
+        }
+
+        BuildUpperTreeCore(upper.Slice(0, StorageConstants.Level4Size), upper);
+        return new Hash256(upper.Slice(UpperTreeSize - StorageConstants.NodeSize));
+    }
+
     /// <summary>The root from the 64 level-4 nodes (63 node hashes).</summary>
     /// <exception cref="ArgumentException"><paramref name="level4"/> is not 2 048 bytes.</exception>
     public static Hash256 RootFromLevel4(ReadOnlySpan<byte> level4)
@@ -114,15 +143,14 @@ public static class SectorTree
         return new Hash256(upper.Slice(UpperTreeSize - StorageConstants.NodeSize));
     }
 
-    /// <summary>
-    /// Bytes of the tree above level 4: levels 4 to 10 stored one after another (64 + 32 + 16 + 8 + 4 + 2 + 1 = 127 nodes).
-    /// </summary>
-    internal const int UpperTreeSize = 127 * StorageConstants.NodeSize;
+    /// <summary>Bytes of the tree above level 4 (<see cref="StorageConstants.UpperTreeSize"/>).</summary>
+    internal const int UpperTreeSize = StorageConstants.UpperTreeSize;
 
     /// <summary>Levels 4..10 from the level-4 nodes, laid out level after level in <paramref name="upper"/>.</summary>
     internal static void BuildUpperTreeCore(ReadOnlySpan<byte> level4, Span<byte> upper)
     {
-        level4.CopyTo(upper);
+        level4.CopyTo(upper); // a no-op when level4 is already upper's first 2 048 bytes
+
         int readOffset = 0;
         int count = StorageConstants.GroupsPerSector;
         while (count > 1)

@@ -10,13 +10,13 @@ namespace Bittensor.Edge.Storage.Proofs;
 
 /// <summary>
 /// Answers challenge items from an <see cref="ISectorStore"/> (specs/storage-proofs.md §5, "Prover"): for each item,
-/// one 64 KiB read of the leaf's group, 16 leaf hashes and 15 node hashes for path levels 0–3, and levels 5–9 rebuilt
-/// from the sector's cached level-4 nodes (63 hashes, once per sector per call) for path levels 4–9.
+/// one 64 KiB read of the leaf's group, 16 leaf hashes and 15 node hashes for path levels 0–3, and path levels 4–9
+/// copied from the sector's stored upper tree (<see cref="ISectorStore.TryGetUpperTree"/>, read once per sector per call).
 /// </summary>
 /// <remarks>
-/// <para>Before answering, the prover checks that the group it read hashes to the cached level-4 node and that the
-/// cached nodes hash to the root; a mismatch is <see cref="ProveStatus.Corrupt"/> rather than a proof that the
-/// verifier would reject as forged.</para>
+/// <para>Before answering, the prover hashes each item's level-4 node up through the six stored siblings (6 node hashes)
+/// and compares the result with the root, exactly as the verifier will; a mismatch (rotted data or a rotted tree record)
+/// is <see cref="ProveStatus.Corrupt"/> rather than a proof that the verifier would reject as forged.</para>
 /// <para>An instance holds scratch buffers and per-call caches: it is not thread-safe. Use one per thread (they are
 /// cheap); <see cref="Dispose"/> returns the pooled buffers.</para>
 /// </remarks>
@@ -107,19 +107,29 @@ public sealed class SectorProver : IDisposable
             return ProveStatus.MissingSector;
         }
 
-        Span<byte> level4Node = stackalloc byte[StorageConstants.NodeSize];
-        SectorTree.HashGroupCore(groupBytes, level4Node, path.Slice(0, StorageConstants.CachedLevel * StorageConstants.NodeSize), leafInGroup);
-        if (!level4Node.SequenceEqual(upper.AsSpan(SectorTree.UpperNodeOffset(StorageConstants.CachedLevel, group), StorageConstants.NodeSize)))
-        {
-            return ProveStatus.Corrupt;
-        }
+        Span<byte> node = stackalloc byte[StorageConstants.NodeSize];
+        SectorTree.HashGroupCore(groupBytes, node, path.Slice(0, StorageConstants.CachedLevel * StorageConstants.NodeSize), leafInGroup);
 
         int index = group;
         for (int level = StorageConstants.CachedLevel; level < StorageConstants.TreeDepth; level++)
         {
-            upper.AsSpan(SectorTree.UpperNodeOffset(level, index ^ 1), StorageConstants.NodeSize)
-                .CopyTo(path.Slice(level * StorageConstants.NodeSize, StorageConstants.NodeSize));
+            Span<byte> sibling = path.Slice(level * StorageConstants.NodeSize, StorageConstants.NodeSize);
+            upper.AsSpan(SectorTree.UpperNodeOffset(level, index ^ 1), StorageConstants.NodeSize).CopyTo(sibling);
+            if ((index & 1) == 0)
+            {
+                SectorTree.HashNodeCore(node, sibling, node);
+            }
+            else
+            {
+                SectorTree.HashNodeCore(sibling, node, node);
+            }
+
             index >>= 1;
+        }
+
+        if (!node.SequenceEqual(item.Root.Bytes))
+        {
+            return ProveStatus.Corrupt;
         }
 
         groupBytes.Slice(leafInGroup * StorageConstants.LeafSize, StorageConstants.LeafSize).CopyTo(data);
@@ -147,14 +157,12 @@ public sealed class SectorProver : IDisposable
         }
 
         byte[] tree = ArrayPool<byte>.Shared.Rent(SectorTree.UpperTreeSize);
-        Span<byte> level4 = stackalloc byte[StorageConstants.Level4Size];
-        if (!_store.TryGetLevel4(root, level4))
+        if (!_store.TryGetUpperTree(root, tree.AsSpan(0, SectorTree.UpperTreeSize)))
         {
             ArrayPool<byte>.Shared.Return(tree);
             return ProveStatus.MissingSector;
         }
 
-        SectorTree.BuildUpperTreeCore(level4, tree);
         if (!tree.AsSpan(SectorTree.UpperTreeSize - StorageConstants.NodeSize, StorageConstants.NodeSize).SequenceEqual(root.Bytes))
         {
             ArrayPool<byte>.Shared.Return(tree);

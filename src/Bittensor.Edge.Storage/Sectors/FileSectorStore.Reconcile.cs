@@ -2,6 +2,7 @@
 // Copyright (c) Bittensor.Edge contributors
 
 using System.Buffers;
+using System.Collections;
 using System.Diagnostics;
 using Bittensor.Edge.Core.Crypto;
 using Bittensor.Edge.Storage.Interop;
@@ -57,36 +58,104 @@ public sealed partial class FileSectorStore
             rebuilt = true;
         }
 
+        _trees = SectorTreeFile.Open(Path.Combine(_directory, TreesFileName));
+
         // 2. Entries whose file is missing or not exactly one sector long.
         Dictionary<Hash256, long> files = ListSectorFiles(out int orphansRemoved);
-        HashSet<Hash256> indexed = _index.AllRoots();
+        Dictionary<Hash256, int> indexed = _index.AllSlots();
         List<Hash256> lost = [];
-        foreach (Hash256 root in indexed)
+        foreach (Hash256 root in indexed.Keys)
         {
             if (!files.TryGetValue(root, out long length) || length != StorageConstants.SectorSize)
             {
-                _index.Delete(root);
+                _index.Delete(root, out _);
+                lost.Add(root);
+            }
+        }
+
+        // 2b. Tree records: an entry owns its slot if the record there ends with its root and no other entry claimed
+        // it first. Anything else (no slot, a slot past the end, a record of a sector deleted before a crash, an entry
+        // from an older index) is rebuilt from the sector file below. Trailing free slots are cut off.
+        int slotCount = _trees.SlotCount;
+        BitArray used = new(slotCount);
+        List<Hash256> repair = [];
+        byte[] upper = new byte[StorageConstants.UpperTreeSize];
+        foreach ((Hash256 root, int slot) in indexed)
+        {
+            if (!files.TryGetValue(root, out long length) || length != StorageConstants.SectorSize)
+            {
+                continue;
+            }
+
+            if (slot >= 0 && slot < slotCount && !used[slot] && _trees.TryRead(slot, upper)
+                && upper.AsSpan(SectorTreeFile.RootOffset).SequenceEqual(root.Bytes))
+            {
+                used[slot] = true;
+            }
+            else
+            {
+                repair.Add(root);
+            }
+        }
+
+        int end = slotCount;
+        while (end > 0 && !used[end - 1])
+        {
+            end--;
+        }
+
+        if (end < slotCount)
+        {
+            _trees.Truncate(end);
+        }
+
+        _slotEnd = end;
+        for (int slot = end - 1; slot >= 0; slot--)
+        {
+            if (!used[slot])
+            {
+                _freeSlots.Push(slot);
+            }
+        }
+
+        int treesRebuilt = 0;
+        foreach (Hash256 root in repair)
+        {
+            string path = SectorPath(root);
+            if (RehashFile(path, upper) is Hash256 actual && actual == root)
+            {
+                int slot = AllocateSlot();
+                _trees.Write(slot, upper);
+                _index.SetSlot(root, slot);
+                treesRebuilt++;
+            }
+            else
+            {
+                // The data no longer hashes to its name: as the scrub would, drop it and report it lost.
+                _index.Delete(root, out _);
+                File.Delete(path);
                 lost.Add(root);
             }
         }
 
         // 3. Files without an entry: durable but not yet acknowledged when the process died, or junk.
         List<Hash256> adopted = [];
-        byte[] level4 = new byte[StorageConstants.Level4Size];
         foreach ((Hash256 root, long length) in files)
         {
-            if (indexed.Contains(root) && length == StorageConstants.SectorSize)
+            if (indexed.ContainsKey(root) && length == StorageConstants.SectorSize)
             {
                 continue;
             }
 
             string path = SectorPath(root);
-            if (length == StorageConstants.SectorSize && RehashFile(path, level4) is Hash256 actual && actual == root)
+            if (length == StorageConstants.SectorSize && RehashFile(path, upper) is Hash256 actual && actual == root)
             {
-                _index.Upsert(new SectorInfo(root, _clock.UtcNow, ulong.MaxValue, null), level4);
+                int slot = AllocateSlot();
+                _trees.Write(slot, upper);
+                _index.Upsert(new SectorInfo(root, _clock.UtcNow, ulong.MaxValue, null), slot);
                 adopted.Add(root);
             }
-            else if (!indexed.Contains(root))
+            else if (!indexed.ContainsKey(root))
             {
                 File.Delete(path);
                 orphansRemoved++;
@@ -99,9 +168,15 @@ public sealed partial class FileSectorStore
         }
 
         _count = _index.Count();
+
+        // The scans above filled LiteDB's page cache with every entry; lookups from here on need only a few pages.
+        _index.DropCache();
         lost.Sort();
         adopted.Sort();
-        LastReconcile = new ReconcileReport(tempRemoved, lost, adopted, orphansRemoved, rebuilt, Stopwatch.GetElapsedTime(start));
+        LastReconcile = new ReconcileReport(tempRemoved, lost, adopted, orphansRemoved, rebuilt, Stopwatch.GetElapsedTime(start))
+        {
+            TreesRebuilt = treesRebuilt,
+        };
     }
 
     /// <summary>Every well-named sector file with its length; files with any other name are deleted and counted.</summary>
@@ -132,8 +207,11 @@ public sealed partial class FileSectorStore
         return files;
     }
 
-    /// <summary>The root of a sector file, or <see langword="null"/> when it is not exactly one sector long or vanished.</summary>
-    private static Hash256? RehashFile(string path, byte[]? level4 = null)
+    /// <summary>
+    /// The root of a sector file, or <see langword="null"/> when it is not exactly one sector long or vanished; writes the
+    /// upper tree (4 064 bytes) to <paramref name="upper"/> when given.
+    /// </summary>
+    private static Hash256? RehashFile(string path, Span<byte> upper = default)
     {
         byte[] buffer = ArrayPool<byte>.Shared.Rent(StorageConstants.SectorSize);
         try
@@ -168,8 +246,7 @@ public sealed partial class FileSectorStore
                     total += read;
                 }
 
-                Span<byte> nodes = level4 ?? stackalloc byte[StorageConstants.Level4Size];
-                return SectorTree.ComputeRoot(sector, nodes);
+                return upper.IsEmpty ? SectorTree.ComputeRoot(sector) : SectorTree.ComputeUpperTree(sector, upper);
             }
         }
         finally

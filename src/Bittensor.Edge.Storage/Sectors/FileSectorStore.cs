@@ -13,14 +13,16 @@ namespace Bittensor.Edge.Storage.Sectors;
 
 /// <summary>
 /// The device store (specs/storage-proofs.md §8): one file per sector under <c>sectors/&lt;first 2 hex&gt;/&lt;root hex&gt;</c>,
-/// written through <c>tmp/</c>, and a LiteDB index <c>index.db</c> holding each sector's level-4 nodes.
+/// written through <c>tmp/</c>, a LiteDB index <c>index.db</c> with one small entry per sector, and <c>trees.dat</c>
+/// with each sector's levels 4–10 in a fixed 4 KiB record whose slot the entry names (<see cref="SectorTreeFile"/>).
 /// </summary>
 /// <remarks>
 /// <para><b>Write path</b> (nothing is acknowledged before step 5): 1. hash the sector and reject a root mismatch;
 /// 2. write <c>tmp/&lt;root&gt;.&lt;random&gt;.part</c> (<see cref="FileMode.CreateNew"/>) in 1 MiB writes and fsync it;
 /// 3. rename it into <c>sectors/xx/</c> and fsync that directory (and <c>sectors/</c> when <c>xx</c> is new);
-/// 4. commit the index entry; 5. return <see cref="PutStatus.Stored"/>.</para>
-/// <para><b>Delete</b> commits the index delete first, then unlinks. <b>Reads</b> use <see cref="RandomAccess"/> on
+/// 4. write the tree record into a free slot of <c>trees.dat</c> and fsync it, then commit the index entry naming that
+/// slot; 5. return <see cref="PutStatus.Stored"/>.</para>
+/// <para><b>Delete</b> commits the index delete first, then frees the slot and unlinks. <b>Reads</b> use <see cref="RandomAccess"/> on
 /// the file, never the index.</para>
 /// <para><b>Start-up</b>: <see cref="Open"/> reconciles the index with the files before returning (see
 /// <see cref="ReconcileReport"/>), so a store killed at any moment reopens with every acknowledged sector.</para>
@@ -32,6 +34,7 @@ public sealed partial class FileSectorStore : ISectorStore
     private const string TempDirectoryName = "tmp";
     private const string SectorsDirectoryName = "sectors";
     private const string IndexFileName = "index.db";
+    private const string TreesFileName = "trees.dat";
     private const string PartExtension = ".part";
 
     private readonly Lock _lock = new();
@@ -41,7 +44,10 @@ public sealed partial class FileSectorStore : ISectorStore
     private readonly string _sectorsDirectory;
     private readonly long _quotaSectors;
     private readonly double _reserveFraction;
+    private readonly Stack<int> _freeSlots = new();
     private SectorIndex _index;
+    private SectorTreeFile _trees;
+    private int _slotEnd;
     private long _count;
     private long _reserved;
     private bool _disposed;
@@ -55,6 +61,7 @@ public sealed partial class FileSectorStore : ISectorStore
         _quotaSectors = options.QuotaSectors;
         _reserveFraction = options.ReserveFraction;
         _index = null!;
+        _trees = null!;
         FreeSpace = DefaultFreeSpace;
     }
 
@@ -123,11 +130,11 @@ public sealed partial class FileSectorStore : ISectorStore
             return PutStatus.WrongSize;
         }
 
-        byte[] level4 = ArrayPool<byte>.Shared.Rent(StorageConstants.Level4Size);
+        byte[] upperBuffer = ArrayPool<byte>.Shared.Rent(StorageConstants.UpperTreeSize);
         try
         {
-            Span<byte> nodes = level4.AsSpan(0, StorageConstants.Level4Size);
-            if (SectorTree.ComputeRoot(sector, nodes) != root)
+            Span<byte> upper = upperBuffer.AsSpan(0, StorageConstants.UpperTreeSize);
+            if (SectorTree.ComputeUpperTree(sector, upper) != root)
             {
                 return PutStatus.RootMismatch;
             }
@@ -155,7 +162,7 @@ public sealed partial class FileSectorStore : ISectorStore
 
             try
             {
-                return PutCore(root, sector, nodes, expiresAtBlock);
+                return PutCore(root, sector, upper, expiresAtBlock);
             }
             finally
             {
@@ -167,7 +174,7 @@ public sealed partial class FileSectorStore : ISectorStore
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(level4);
+            ArrayPool<byte>.Shared.Return(upperBuffer);
         }
     }
 
@@ -222,8 +229,33 @@ public sealed partial class FileSectorStore : ISectorStore
             ThrowHelper.ThrowArgumentLength(nameof(destination), StorageConstants.Level4Size, destination.Length);
         }
 
+        Span<byte> upper = stackalloc byte[StorageConstants.UpperTreeSize];
+        if (!TryGetUpperTree(root, upper))
+        {
+            return false;
+        }
+
+        upper.Slice(0, StorageConstants.Level4Size).CopyTo(destination);
+        return true;
+    }
+
+    /// <inheritdoc/>
+    public bool TryGetUpperTree(in Hash256 root, Span<byte> destination)
+    {
+        if (destination.Length != StorageConstants.UpperTreeSize)
+        {
+            ThrowHelper.ThrowArgumentLength(nameof(destination), StorageConstants.UpperTreeSize, destination.Length);
+        }
+
         ThrowIfDisposed();
-        return _index.TryGetLevel4(root, destination);
+        if (!_index.TryGetSlot(root, out int slot) || !_trees.TryRead(slot, destination))
+        {
+            return false;
+        }
+
+        // A slot freed by a concurrent delete may already hold another sector's record: then the sector is gone. A
+        // record that names another root while the entry stays is corruption, which the prover reports.
+        return destination.Slice(SectorTreeFile.RootOffset).SequenceEqual(root.Bytes) || _index.Contains(root);
     }
 
     /// <inheritdoc/>
@@ -232,11 +264,12 @@ public sealed partial class FileSectorStore : ISectorStore
         lock (_lock)
         {
             ThrowIfDisposed();
-            if (!_index.Delete(root))
+            if (!_index.Delete(root, out int slot))
             {
                 return false;
             }
 
+            FreeSlot(slot);
             _count--;
         }
 
@@ -296,10 +329,26 @@ public sealed partial class FileSectorStore : ISectorStore
         }
 
         root = info.Root;
-        if (RehashFile(SectorPath(root)) is Hash256 actual && actual == root)
+        byte[] upper = ArrayPool<byte>.Shared.Rent(StorageConstants.UpperTreeSize);
+        try
         {
-            _index.SetLastScrub(root, _clock.UtcNow);
-            return ScrubOutcome.Intact;
+            Span<byte> computed = upper.AsSpan(0, StorageConstants.UpperTreeSize);
+            if (RehashFile(SectorPath(root), computed) is Hash256 actual && actual == root)
+            {
+                // The data is sound; repair its tree record if that rotted instead.
+                Span<byte> stored = stackalloc byte[StorageConstants.UpperTreeSize];
+                if (_index.TryGetSlot(root, out int slot) && (!_trees.TryRead(slot, stored) || !stored.SequenceEqual(computed)))
+                {
+                    RewriteTreeRecord(root, slot, computed);
+                }
+
+                _index.SetLastScrub(root, _clock.UtcNow);
+                return ScrubOutcome.Intact;
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(upper);
         }
 
         Delete(root);
@@ -320,9 +369,10 @@ public sealed partial class FileSectorStore : ISectorStore
         }
 
         _index?.Dispose();
+        _trees?.Dispose();
     }
 
-    private PutStatus PutCore(in Hash256 root, ReadOnlySpan<byte> sector, ReadOnlySpan<byte> level4, ulong expiresAtBlock)
+    private PutStatus PutCore(in Hash256 root, ReadOnlySpan<byte> sector, ReadOnlySpan<byte> upper, ulong expiresAtBlock)
     {
         (long available, long total) = FreeSpace(_directory);
         if (available - StorageConstants.SectorSize < (long)(total * _reserveFraction))
@@ -365,18 +415,73 @@ public sealed partial class FileSectorStore : ISectorStore
             throw;
         }
 
+        int slot;
         lock (_lock)
         {
             ThrowIfDisposed();
-            bool isNew = !_index.Contains(root);
-            _index.Upsert(new SectorInfo(root, _clock.UtcNow, expiresAtBlock, null), level4);
-            if (isNew)
+            slot = AllocateSlot();
+        }
+
+        bool committed = false;
+        try
+        {
+            // Durable before the entry that names it: a crash in between only leaks the slot until the next open.
+            _trees.Write(slot, upper);
+            lock (_lock)
             {
+                ThrowIfDisposed();
+                if (_index.Contains(root))
+                {
+                    // A concurrent put of the same sector committed first; the file it renamed holds the same bytes.
+                    return PutStatus.Stored;
+                }
+
+                _index.Upsert(new SectorInfo(root, _clock.UtcNow, expiresAtBlock, null), slot);
+                committed = true;
                 _count++;
+            }
+        }
+        finally
+        {
+            if (!committed)
+            {
+                lock (_lock)
+                {
+                    FreeSlot(slot);
+                }
             }
         }
 
         return PutStatus.Stored;
+    }
+
+    /// <summary>A free tree-file slot, lowest freed first, else a new one at the end. Under <see cref="_lock"/> (or in <see cref="OpenCore"/>).</summary>
+    private int AllocateSlot() => _freeSlots.Count > 0 ? _freeSlots.Pop() : _slotEnd++;
+
+    /// <summary>Returns a slot no entry names any more. Under <see cref="_lock"/> (or in <see cref="OpenCore"/>).</summary>
+    private void FreeSlot(int slot)
+    {
+        if (slot >= 0)
+        {
+            _freeSlots.Push(slot);
+        }
+    }
+
+    /// <summary>Writes a sector's tree record into a fresh slot and points its entry there, freeing the old slot.</summary>
+    private void RewriteTreeRecord(in Hash256 root, int oldSlot, ReadOnlySpan<byte> upper)
+    {
+        int slot;
+        lock (_lock)
+        {
+            slot = AllocateSlot();
+        }
+
+        _trees.Write(slot, upper);
+        lock (_lock)
+        {
+            _index.SetSlot(root, slot);
+            FreeSlot(oldSlot);
+        }
     }
 
     private SafeFileHandle? TryOpenSector(in Hash256 root)

@@ -45,6 +45,13 @@ public interface ISectorStore : IDisposable
     /// <summary>Copies the sector's 64 level-4 nodes (2 048 bytes) to <paramref name="destination"/>.</summary>
     bool TryGetLevel4(in Hash256 root, Span<byte> destination);
 
+    /// <summary>
+    /// Copies levels 4 to 10 of the sector's tree (127 nodes, 4 064 bytes, level 4 first and the root last; see
+    /// <see cref="StorageConstants.UpperTreeSize"/>) to <paramref name="destination"/>, so a prover needs no hashing
+    /// above level 4. The bytes come from the store's own record: a prover still checks them against the root.
+    /// </summary>
+    bool TryGetUpperTree(in Hash256 root, Span<byte> destination);
+
     /// <summary>Deletes a sector (index first, then data); <see langword="false"/> when it was not stored.</summary>
     bool Delete(in Hash256 root);
 

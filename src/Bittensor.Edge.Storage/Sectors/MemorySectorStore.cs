@@ -75,8 +75,8 @@ public sealed class MemorySectorStore : ISectorStore
 
         try
         {
-            byte[] level4 = new byte[StorageConstants.Level4Size];
-            if (SectorTree.ComputeRoot(sector, level4) != root)
+            byte[] upper = new byte[StorageConstants.UpperTreeSize];
+            if (SectorTree.ComputeUpperTree(sector, upper) != root)
             {
                 return PutStatus.RootMismatch;
             }
@@ -87,7 +87,7 @@ public sealed class MemorySectorStore : ISectorStore
                 ThrowIfDisposed();
                 if (!TryRaiseExpiry(root, expiresAtBlock))
                 {
-                    _sectors[root] = new Entry(data, level4, new SectorInfo(root, _clock.UtcNow, expiresAtBlock, null));
+                    _sectors[root] = new Entry(data, upper, new SectorInfo(root, _clock.UtcNow, expiresAtBlock, null));
                 }
 
                 return PutStatus.Stored;
@@ -157,7 +157,28 @@ public sealed class MemorySectorStore : ISectorStore
                 return false;
             }
 
-            entry.Level4.CopyTo(destination);
+            entry.UpperTree.AsSpan(0, StorageConstants.Level4Size).CopyTo(destination);
+            return true;
+        }
+    }
+
+    /// <inheritdoc/>
+    public bool TryGetUpperTree(in Hash256 root, Span<byte> destination)
+    {
+        if (destination.Length != StorageConstants.UpperTreeSize)
+        {
+            ThrowHelper.ThrowArgumentLength(nameof(destination), StorageConstants.UpperTreeSize, destination.Length);
+        }
+
+        lock (_lock)
+        {
+            ThrowIfDisposed();
+            if (!_sectors.TryGetValue(root, out Entry? entry))
+            {
+                return false;
+            }
+
+            entry.UpperTree.CopyTo(destination);
             return true;
         }
     }
@@ -251,11 +272,11 @@ public sealed class MemorySectorStore : ISectorStore
         }
     }
 
-    private sealed class Entry(byte[] data, byte[] level4, SectorInfo info)
+    private sealed class Entry(byte[] data, byte[] upperTree, SectorInfo info)
     {
         public byte[] Data { get; } = data;
 
-        public byte[] Level4 { get; } = level4;
+        public byte[] UpperTree { get; } = upperTree;
 
         public SectorInfo Info { get; set; } = info;
     }

@@ -23,6 +23,12 @@ public sealed record ReconcileReport(
     /// <summary>A report of nothing found.</summary>
     public static ReconcileReport Empty { get; } = new(0, [], [], 0, false, TimeSpan.Zero);
 
+    /// <summary>
+    /// Indexed sectors whose tree record (<c>trees.dat</c>) was missing or named another root, rebuilt by rehashing the
+    /// sector file: a crash between a put's record write and its commit never causes this, a crash after a delete may.
+    /// </summary>
+    public int TreesRebuilt { get; init; }
+
     /// <summary>Whether the store was already consistent.</summary>
-    public bool WasClean => TempFilesRemoved == 0 && Lost.Count == 0 && Adopted.Count == 0 && OrphansRemoved == 0 && !IndexRebuilt;
+    public bool WasClean => TempFilesRemoved == 0 && Lost.Count == 0 && Adopted.Count == 0 && OrphansRemoved == 0 && !IndexRebuilt && TreesRebuilt == 0;
 }

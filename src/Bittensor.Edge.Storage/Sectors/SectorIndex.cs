@@ -11,14 +11,14 @@ namespace Bittensor.Edge.Storage.Sectors;
 /// (specs/storage-proofs.md §8).
 /// </summary>
 /// <remarks>
-/// <para><b>Layout.</b> Two collections, written in one transaction per sector:</para>
+/// <para><b>Layout.</b> One collection, one document and one commit per sector:</para>
 /// <list type="table">
-/// <item><term><c>sectors</c></term><description><c>{_id: root (binary 32), storedAt: unix ms (int64), expiresAtBlock: int64, lastScrub: unix ms or null}</c>, indexed on <c>expiresAtBlock</c></description></item>
-/// <item><term><c>level4</c></term><description><c>{_id: root (binary 32), nodes: binary 2 048}</c></description></item>
+/// <item><term><c>sectors</c></term><description><c>{_id: root (binary 32), storedAt: unix ms (int64), expiresAtBlock: int64, lastScrub: unix ms or null, slot: int32}</c>, indexed on <c>expiresAtBlock</c></description></item>
 /// </list>
-/// <para>The spec keeps the level-4 nodes in the sector document; they live in a collection of their own here so that
-/// the scans of start-up reconcile, inventory pages and expiry read about 100 bytes per sector instead of 2 KiB. Both
-/// documents still ride in the same commit, so §9's "one LiteDB commit per sector" holds.</para>
+/// <para>The spec keeps the level-4 nodes in the sector document. They live in <see cref="SectorTreeFile"/> instead, at
+/// the record <c>slot</c> names: in LiteDB they made a 1M-sector index 2 GiB and its RSS about 210 MiB, since LiteDB 5's
+/// page cache has no size limit. A document now holds about 100 bytes. An entry without a <c>slot</c> (written before
+/// the tree file existed, whose <c>level4</c> collection is dropped on open) gets its record rebuilt by reconcile.</para>
 /// <para><b>Why this is AOT-safe.</b> LiteDB 5 is not annotated for trimming; its reflection lives in
 /// <see cref="BsonMapper"/> (POCO mapping by reflection and <c>Reflection.Emit</c>). This wrapper only uses
 /// <see cref="BsonDocument"/> collections, for which LiteDB never consults the mapper's entity maps, and only
@@ -29,43 +29,69 @@ namespace Bittensor.Edge.Storage.Sectors;
 internal sealed class SectorIndex : IDisposable
 {
     private const string SectorsName = "sectors";
-    private const string Level4Name = "level4";
+    private const string LegacyLevel4Name = "level4";
     private const string StoredAtField = "storedAt";
     private const string ExpiresField = "expiresAtBlock";
     private const string LastScrubField = "lastScrub";
-    private const string NodesField = "nodes";
+    private const string SlotField = "slot";
 
-    private readonly LiteDatabase _db;
-    private readonly ILiteCollection<BsonDocument> _sectors;
-    private readonly ILiteCollection<BsonDocument> _level4;
+    private readonly string _path;
+    private LiteDatabase _db;
+    private ILiteCollection<BsonDocument> _sectors;
 
-    private SectorIndex(LiteDatabase db)
+    private SectorIndex(string path, LiteDatabase db)
     {
+        _path = path;
         _db = db;
         _sectors = db.GetCollection(SectorsName, BsonAutoId.ObjectId);
-        _level4 = db.GetCollection(Level4Name, BsonAutoId.ObjectId);
+        if (db.CollectionExists(LegacyLevel4Name))
+        {
+            db.DropCollection(LegacyLevel4Name);
+        }
+
         _sectors.EnsureIndex(ExpiresField, BsonExpression.Create("$." + ExpiresField), unique: false);
     }
 
     /// <summary>Opens or creates the index; LiteDB's own exceptions mean the file is damaged.</summary>
     public static SectorIndex Open(string path)
     {
-        ConnectionString connection = new()
-        {
-            Filename = path,
-            Connection = ConnectionType.Direct,
-            Upgrade = false,
-        };
-        LiteDatabase db = new(connection);
+        LiteDatabase db = OpenDatabase(path);
         try
         {
-            return new SectorIndex(db);
+            return new SectorIndex(path, db);
         }
         catch
         {
             db.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Closes and reopens the database to drop LiteDB's page cache. LiteDB 5 has no cache limit and never shrinks it: one
+    /// read transaction keeps every page it touched, so a full scan of 1M entries (reconcile, <see cref="Count"/>) leaves
+    /// about 150 MiB of page buffers behind; the later point lookups need a few MiB. Not thread-safe: call it only while
+    /// no other thread uses the index (the store does, at the end of its open).
+    /// </summary>
+    /// <remarks>
+    /// The dropped buffers are garbage only once the old engine is gone, and a device may allocate too little afterwards
+    /// for the GC to return them to the OS soon, so this runs one aggressive collection (once per store open).
+    /// </remarks>
+    public void DropCache()
+    {
+        DisposeAndForget();
+        GC.Collect(2, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        _db = OpenDatabase(_path);
+        _sectors = _db.GetCollection(SectorsName, BsonAutoId.ObjectId);
+    }
+
+    // Separate and not inlined so no stack slot of the caller keeps the old engine (and its page buffers) reachable.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private void DisposeAndForget()
+    {
+        _db.Dispose();
+        _db = null!;
+        _sectors = null!;
     }
 
     /// <summary>The index file beside its LiteDB log (<c>index-log.db</c>).</summary>
@@ -89,63 +115,41 @@ internal sealed class SectorIndex : IDisposable
         return true;
     }
 
-    public bool TryGetLevel4(in Hash256 root, Span<byte> destination)
+    /// <summary>The tree-file slot of a sector; -1 in <paramref name="slot"/> when the entry has none (see the layout).</summary>
+    public bool TryGetSlot(in Hash256 root, out int slot)
     {
-        BsonDocument? doc = _level4.FindById(Key(root));
+        BsonDocument? doc = _sectors.FindById(Key(root));
         if (doc is null)
         {
+            slot = -1;
             return false;
         }
 
-        byte[] nodes = doc[NodesField].AsBinary;
-        if (nodes is null || nodes.Length != StorageConstants.Level4Size)
-        {
-            ThrowHelper.ThrowCorrupt($"The level-4 entry of {root:x} has {nodes?.Length ?? 0} bytes, not {StorageConstants.Level4Size}.");
-        }
-
-        nodes.CopyTo(destination);
+        slot = SlotOf(doc);
         return true;
     }
 
-    /// <summary>Inserts or replaces a sector's entries in one transaction.</summary>
-    public void Upsert(in SectorInfo info, ReadOnlySpan<byte> level4)
-    {
-        BsonDocument sector = ToDocument(info);
-        BsonDocument nodes = new()
-        {
-            ["_id"] = Key(info.Root),
-            [NodesField] = new BsonValue(level4.ToArray()),
-        };
-        bool own = _db.BeginTrans();
-        try
-        {
-            _sectors.Upsert(sector);
-            _level4.Upsert(nodes);
-            if (own)
-            {
-                _db.Commit();
-            }
-        }
-        catch
-        {
-            if (own)
-            {
-                _db.Rollback();
-            }
+    /// <summary>Inserts or replaces a sector's entry (one transaction).</summary>
+    public void Upsert(in SectorInfo info, int slot) => _sectors.Upsert(ToDocument(info, slot));
 
-            throw;
+    /// <summary>Points an existing entry at another tree-file slot.</summary>
+    public void SetSlot(in Hash256 root, int slot)
+    {
+        BsonDocument? doc = _sectors.FindById(Key(root));
+        if (doc is not null)
+        {
+            doc[SlotField] = slot;
+            _sectors.Update(doc);
         }
     }
 
     /// <summary>Inserts many new sectors in batches of one transaction each (for rebuilds and benchmarks).</summary>
-    public void InsertMany(IEnumerable<(SectorInfo Info, byte[] Level4)> entries, int batchSize = 5000)
+    public void InsertMany(IEnumerable<(SectorInfo Info, int Slot)> entries, int batchSize = 5000)
     {
         List<BsonDocument> sectors = new(batchSize);
-        List<BsonDocument> level4 = new(batchSize);
-        foreach ((SectorInfo info, byte[] nodes) in entries)
+        foreach ((SectorInfo info, int slot) in entries)
         {
-            sectors.Add(ToDocument(info));
-            level4.Add(new BsonDocument { ["_id"] = Key(info.Root), [NodesField] = new BsonValue(nodes) });
+            sectors.Add(ToDocument(info, slot));
             if (sectors.Count == batchSize)
             {
                 Flush();
@@ -161,16 +165,8 @@ internal sealed class SectorIndex : IDisposable
                 return;
             }
 
-            bool own = _db.BeginTrans();
             _sectors.Insert(sectors);
-            _level4.Insert(level4);
-            if (own)
-            {
-                _db.Commit();
-            }
-
             sectors.Clear();
-            level4.Clear();
         }
     }
 
@@ -194,31 +190,13 @@ internal sealed class SectorIndex : IDisposable
         }
     }
 
-    /// <summary>Removes a sector's entries in one transaction.</summary>
-    public bool Delete(in Hash256 root)
+    /// <summary>Removes a sector's entry (one transaction); <paramref name="slot"/> is the tree-file slot it named, or -1.</summary>
+    public bool Delete(in Hash256 root, out int slot)
     {
         BsonValue key = Key(root);
-        bool own = _db.BeginTrans();
-        try
-        {
-            bool deleted = _sectors.Delete(key);
-            _level4.Delete(key);
-            if (own)
-            {
-                _db.Commit();
-            }
-
-            return deleted;
-        }
-        catch
-        {
-            if (own)
-            {
-                _db.Rollback();
-            }
-
-            throw;
-        }
+        BsonDocument? doc = _sectors.FindById(key);
+        slot = doc is null ? -1 : SlotOf(doc);
+        return doc is not null && _sectors.Delete(key);
     }
 
     public List<SectorInfo> Page(Hash256? after, int limit)
@@ -273,30 +251,40 @@ internal sealed class SectorIndex : IDisposable
             (x.LastScrub ?? DateTimeOffset.MinValue, x.StoredAt).CompareTo((y.LastScrub ?? DateTimeOffset.MinValue, y.StoredAt)) < 0;
     }
 
-    /// <summary>Every indexed root (start-up reconcile).</summary>
-    public HashSet<Hash256> AllRoots()
+    /// <summary>Every indexed root with its tree-file slot, -1 where it has none (start-up reconcile).</summary>
+    public Dictionary<Hash256, int> AllSlots()
     {
-        HashSet<Hash256> roots = [];
+        Dictionary<Hash256, int> slots = [];
         foreach (BsonDocument doc in _sectors.FindAll())
         {
-            roots.Add(new Hash256(doc["_id"].AsBinary));
+            slots[new Hash256(doc["_id"].AsBinary)] = SlotOf(doc);
         }
 
-        return roots;
+        return slots;
     }
 
     public void Dispose() => _db.Dispose();
+
+    private static LiteDatabase OpenDatabase(string path) => new(new ConnectionString
+    {
+        Filename = path,
+        Connection = ConnectionType.Direct,
+        Upgrade = false,
+    });
 
     private static BsonValue Key(in Hash256 root) => new(root.ToArray());
 
     private static long ToInt64(ulong block) => block > long.MaxValue ? long.MaxValue : (long)block;
 
-    private static BsonDocument ToDocument(in SectorInfo info) => new()
+    private static int SlotOf(BsonDocument doc) => doc[SlotField] is { IsInt32: true } slot ? slot.AsInt32 : -1;
+
+    private static BsonDocument ToDocument(in SectorInfo info, int slot) => new()
     {
         ["_id"] = Key(info.Root),
         [StoredAtField] = info.StoredAt.ToUnixTimeMilliseconds(),
         [ExpiresField] = ToInt64(info.ExpiresAtBlock),
         [LastScrubField] = info.LastScrub is DateTimeOffset scrub ? new BsonValue(scrub.ToUnixTimeMilliseconds()) : BsonValue.Null,
+        [SlotField] = slot,
     };
 
     private static SectorInfo ToInfo(BsonDocument doc)

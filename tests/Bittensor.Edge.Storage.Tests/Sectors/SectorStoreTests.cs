@@ -65,7 +65,9 @@ public sealed class SectorStoreTests : IDisposable
         Assert.False(store.Contains(s_rootB));
         Assert.False(store.Contains(s_rootA));
         Assert.Equal(0, store.Usage.Sectors);
-        Assert.DoesNotContain(Directory.EnumerateFiles(_dir.Path, "*", SearchOption.AllDirectories), f => !Path.GetFileName(f).StartsWith("index", StringComparison.Ordinal));
+        // Only the (empty) store metadata a file store creates on open: the index and the tree-record file.
+        Assert.DoesNotContain(Directory.EnumerateFiles(_dir.Path, "*", SearchOption.AllDirectories), f => !Path.GetFileName(f).StartsWith("index", StringComparison.Ordinal) && Path.GetFileName(f) != "trees.dat");
+        Assert.All(Directory.EnumerateFiles(_dir.Path, "trees.dat"), f => Assert.Equal(0, new FileInfo(f).Length));
     }
 
     [Theory]
