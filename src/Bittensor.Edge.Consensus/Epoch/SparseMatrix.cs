@@ -51,6 +51,16 @@ internal sealed class SparseMatrix : IDisposable
         RowStart[_builtRows] = _count;
     }
 
+    /// <summary>
+    /// Marks every row built after <see cref="RowStart"/> (length rows + 1), <see cref="Cols"/> and
+    /// <see cref="Vals"/> were filled directly, as <see cref="YumaEpoch"/>'s parallel compaction does.
+    /// </summary>
+    public void CompleteRows()
+    {
+        _builtRows = Rows;
+        _count = RowStart[Rows];
+    }
+
     public void Dispose()
     {
         ArrayPool<int>.Shared.Return(RowStart);

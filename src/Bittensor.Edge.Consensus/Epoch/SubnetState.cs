@@ -74,6 +74,15 @@ public sealed class SubnetState
 
     internal ReadOnlySpan<SparseRow> WeightRows => _weights;
 
+    /// <summary>The weights rows themselves, for passes that run rows on several threads (read only).</summary>
+    internal SparseRow[] WeightRowArray => _weights;
+
+    /// <summary>The last-update blocks themselves (read only).</summary>
+    internal ulong[] LastUpdateArray => _lastUpdate;
+
+    /// <summary>The registration blocks themselves (read only).</summary>
+    internal ulong[] BlockAtRegistrationArray => _blockAtRegistration;
+
     internal ReadOnlySpan<SparseRow> BondRows => _bonds;
 
     /// <summary>Stores a weights row as given (no max-upscale, <c>last_update</c> untouched).</summary>

@@ -9,9 +9,6 @@ namespace Bittensor.Edge.Consensus.Epoch;
 /// <summary>Steps 10–12 of <c>specs/consensus.md</c> §3: the bond mask, Yuma2 and Yuma3 bonds and dividends.</summary>
 public static partial class YumaEpoch
 {
-    /// <summary>Row passes over at least this many entries run rows in parallel.</summary>
-    private const int ParallelRowEntries = 1 << 15;
-
     /// <summary>
     /// Reads the stored bonds (subtensor <c>get_bonds_sparse</c> / <c>get_bonds_sparse_fixed_proportion</c>) with the
     /// step 10 mask applied (<c>scalar_vec_mask_sparse_matrix</c>): entries on uids registered at or after
@@ -83,16 +80,18 @@ public static partial class YumaEpoch
 
         // Bonds delta (row_hadamard_sparse): mul(Wb_ij, A_i) for every Wb entry; only its column sums are kept here,
         // the values are recomputed in the EMA pass.
-        Span<long> deltaSum = deltaSums.Span;
-        for (int i = 0; i < n; i++)
+        AccumulateColumns(forBonds.RowStart, n, parallel, deltaSums.Array, n, max: false, (from, to, deltaSum) =>
         {
-            long a = activeStake[i];
-            for (int q = forBonds.RowStart[i]; q < forBonds.RowStart[i + 1]; q++)
+            for (int i = from; i < to; i++)
             {
-                int j = forBonds.Cols[q];
-                deltaSum[j] = I32F32.SaturatingAdd(deltaSum[j], I32F32.MulRaw(forBonds.Vals[q], a));
+                long a = activeStake[i];
+                for (int q = forBonds.RowStart[i]; q < forBonds.RowStart[i + 1]; q++)
+                {
+                    int j = forBonds.Cols[q];
+                    deltaSum[j] = I32F32.SaturatingAdd(deltaSum[j], I32F32.MulRaw(forBonds.Vals[q], a));
+                }
             }
-        }
+        });
 
         using SparseMatrix ema = BuildRows(
             forBonds,
@@ -117,20 +116,22 @@ public static partial class YumaEpoch
             dividends[i] = d;
         }
 
-        ForEachRow(n, ema.Count, parallel, NormalizeRow);
+        ForEachRow(ema.RowStart, n, parallel, NormalizeRow);
         NormalizeInPlace(dividends.AsSpan(0, n));
 
         // Stored bonds: inplace_col_max_upscale_sparse, then fixed_proportion_to_u16, for uids with a new permit.
-        Span<long> columnMax = bondSums.Span;
-        columnMax.Clear();
-        for (int q = 0; q < ema.Count; q++)
+        bondSums.Span.Clear();
+        AccumulateColumns(ema.RowStart, n, parallel, bondSums.Array, n, max: true, (from, to, columnMax) =>
         {
-            int j = ema.Cols[q];
-            if (columnMax[j] < ema.Vals[q])
+            for (int q = ema.RowStart[from]; q < ema.RowStart[to]; q++)
             {
-                columnMax[j] = ema.Vals[q];
+                int j = ema.Cols[q];
+                if (columnMax[j] < ema.Vals[q])
+                {
+                    columnMax[j] = ema.Vals[q];
+                }
             }
-        }
+        });
 
         StoreBonds(ema, bondSums.Array, upscale: true, parallel, result);
     }
@@ -188,7 +189,7 @@ public static partial class YumaEpoch
             dividends[i] = I32F32.MulRaw(t, activeStake[i]);
         }
 
-        ForEachRow(n, updated.Count, parallel, DividendRow);
+        ForEachRow(updated.RowStart, n, parallel, DividendRow);
         NormalizeInPlace(dividends.AsSpan(0, n));
         StoreBonds(updated, [], upscale: false, parallel, result);
     }
@@ -239,43 +240,9 @@ public static partial class YumaEpoch
         int[] outCols = cols.Array;
         long[] outVals = vals.Array;
         int[] keptCount = kept.Array;
-        ForEachRow(n, capacity, parallel, i => keptCount[i] = kernel.Write(i, outCols, outVals, slots[i]));
+        ForEachRow(slots, n, parallel, i => keptCount[i] = kernel.Write(i, outCols, outVals, slots[i]));
 
-        SparseMatrix result = new(n, capacity);
-        bool sum = !columnSums.IsEmpty;
-        for (int i = 0; i < n; i++)
-        {
-            int at = slots[i];
-            for (int t = 0; t < keptCount[i]; t++)
-            {
-                int j = outCols[at + t];
-                long v = outVals[at + t];
-                result.Append(j, v);
-                if (sum)
-                {
-                    columnSums[j] = I32F32.SaturatingAdd(columnSums[j], v);
-                }
-            }
-
-            result.EndRow();
-        }
-
-        return result;
-    }
-
-    /// <summary>Runs <paramref name="row"/> for every row, in parallel when allowed and the pass is large enough.</summary>
-    private static void ForEachRow(int rows, int entries, bool parallel, Action<int> row)
-    {
-        if (parallel && entries >= ParallelRowEntries && Environment.ProcessorCount > 1)
-        {
-            Parallel.For(0, rows, row);
-            return;
-        }
-
-        for (int i = 0; i < rows; i++)
-        {
-            row(i);
-        }
+        return CompactRows(n, slots, keptCount, outCols, outVals, columnSums, parallel);
     }
 
     /// <summary>Step 14's bonds: <c>u16</c> rows for uids with a new permit (max-upscaled for Yuma2), empty otherwise.</summary>
@@ -309,7 +276,7 @@ public static partial class YumaEpoch
             result.BondsArray[i] = SparseRow.FromOwned(uids, values);
         }
 
-        ForEachRow(bonds.Rows, bonds.Count, parallel, Row);
+        ForEachRow(bonds.RowStart, bonds.Rows, parallel, Row);
     }
 
     /// <summary>Writes one output row at <c>at</c> and returns how many entries it kept.</summary>

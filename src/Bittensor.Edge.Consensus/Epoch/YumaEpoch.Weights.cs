@@ -18,57 +18,83 @@ public static partial class YumaEpoch
         SubnetState state,
         ReadOnlySpan<bool> permit,
         int owner,
-        ReadOnlySpan<ulong?> earliestCommitBlocks)
+        ReadOnlySpan<ulong?> earliestCommitBlocks,
+        bool parallel)
     {
         int n = state.Count;
-        ReadOnlySpan<SparseRow> rows = state.WeightRows;
-        ReadOnlySpan<ulong> lastUpdate = state.LastUpdate;
-        ReadOnlySpan<ulong> registered = state.BlockAtRegistration;
-        int capacity = 0;
-        for (int i = 0; i < n; i++)
+        SparseRow[] rows = state.WeightRowArray;
+        ulong[] lastUpdate = state.LastUpdateArray;
+        ulong[] registered = state.BlockAtRegistrationArray;
+        using PooledArray<int> slot = new(n + 1, clear: false);
+        using PooledArray<int> kept = new(n, clear: false);
+        using PooledArray<bool> permitted = new(n, clear: false);
+        using PooledArray<ulong> commits = new(earliestCommitBlocks.IsEmpty ? 0 : n, clear: false);
+        bool anyCommit = false;
+        for (int i = 0; i < earliestCommitBlocks.Length; i++)
         {
-            capacity += permit[i] ? rows[i].Count : 0;
+            // No commit: nothing is masked, as with a commit block beyond every registration.
+            commits.Array[i] = earliestCommitBlocks[i] ?? ulong.MaxValue;
+            anyCommit |= earliestCommitBlocks[i].HasValue;
         }
 
-        SparseMatrix w = new(n, capacity);
-        long[] vals = w.Vals;
+        permit.CopyTo(permitted.Span);
+        int[] slots = slot.Array;
+        slots[0] = 0;
         for (int i = 0; i < n; i++)
         {
-            if (permit[i])
-            {
-                SparseRow row = rows[i];
-                ReadOnlySpan<ushort> uids = row.Uids;
-                ReadOnlySpan<ushort> values = row.Values;
-                ulong updated = lastUpdate[i];
-                ulong? commit = earliestCommitBlocks.IsEmpty ? null : earliestCommitBlocks[i];
-                int begin = w.Count;
-                long sum = 0;
-                for (int t = 0; t < uids.Length; t++)
-                {
-                    int j = uids[t];
-                    if (j >= n || (j == i && i != owner) || updated <= registered[j] || commit < registered[j])
-                    {
-                        continue;
-                    }
+            slots[i + 1] = slots[i] + (permit[i] ? rows[i].Count : 0);
+        }
 
-                    long v = (long)values[t] << 32;
-                    w.Append(j, v);
-                    sum = I32F32.SaturatingAdd(sum, v);
+        int capacity = slots[n];
+        using PooledArray<int> cols = new(capacity, clear: false);
+        using PooledArray<long> vals = new(capacity, clear: false);
+        int[] outCols = cols.Array;
+        long[] outVals = vals.Array;
+        bool[] permits = permitted.Array;
+        ulong[] commitBlocks = commits.Array;
+        int[] keptCount = kept.Array;
+        ForEachRow(slots, n, parallel, i =>
+        {
+            if (!permits[i])
+            {
+                keptCount[i] = 0;
+                return;
+            }
+
+            ReadOnlySpan<ushort> uids = rows[i].Uids;
+            ReadOnlySpan<ushort> values = rows[i].Values;
+            ulong updated = lastUpdate[i];
+            ulong commit = anyCommit ? commitBlocks[i] : ulong.MaxValue;
+            int at = slots[i];
+            int count = 0;
+            long sum = 0;
+            for (int t = 0; t < uids.Length; t++)
+            {
+                int j = uids[t];
+                if (j >= n || (j == i && i != owner) || updated <= registered[j] || commit < registered[j])
+                {
+                    continue;
                 }
 
-                if (sum != 0)
+                long v = (long)values[t] << 32;
+                outCols[at + count] = j;
+                outVals[at + count] = v;
+                count++;
+                sum = I32F32.SaturatingAdd(sum, v);
+            }
+
+            if (sum != 0)
+            {
+                for (int q = at; q < at + count; q++)
                 {
-                    for (int q = begin; q < w.Count; q++)
-                    {
-                        vals[q] = I32F32.SafeDivRaw(vals[q], sum);
-                    }
+                    outVals[q] = I32F32.SafeDivRaw(outVals[q], sum);
                 }
             }
 
-            w.EndRow();
-        }
+            keptCount[i] = count;
+        });
 
-        return w;
+        return CompactRows(n, slots, keptCount, outCols, outVals, [], parallel);
     }
 
     /// <summary>
@@ -214,42 +240,67 @@ public static partial class YumaEpoch
         ReadOnlySpan<long> consensus,
         ReadOnlySpan<long> activeStake,
         Span<long> incentive,
-        Span<ushort> validatorTrust)
+        Span<ushort> validatorTrust,
+        bool parallel)
     {
-        incentive.Clear();
-        SparseMatrix clipped = new(w.Rows, w.Count);
+        int rows = w.Rows;
         int[] cols = w.Cols;
         long[] vals = w.Vals;
-        for (int i = 0; i < w.Rows; i++)
+        int[] rowStart = w.RowStart;
+        using PooledArray<int> kept = new(rows, clear: false);
+        using PooledArray<int> outCols = new(w.Count, clear: false);
+        using PooledArray<long> outVals = new(w.Count, clear: false);
+        using PooledArray<long> rank = new(rows);
+        using PooledArray<long> c = new(rows, clear: false);
+        using PooledArray<long> a = new(rows, clear: false);
+        using PooledArray<ushort> trustOut = new(rows, clear: false);
+        consensus.CopyTo(c.Span);
+        activeStake.CopyTo(a.Span);
+        long[] consensusArray = c.Array;
+        long[] stakeArray = a.Array;
+        int[] keptArray = kept.Array;
+        int[] clippedCols = outCols.Array;
+        long[] clippedVals = outVals.Array;
+        ushort[] trust = trustOut.Array;
+        AccumulateColumns(rowStart, rows, parallel, rank.Array, rows, max: false, (from, to, ranks) =>
         {
-            long a = activeStake[i];
-            long trust = 0;
-            for (int q = w.RowStart[i]; q < w.RowStart[i + 1]; q++)
+            for (int i = from; i < to; i++)
             {
-                int j = cols[q];
-                long v = vals[q];
-                long c = consensus[j];
-                if (c < v)
+                long stake = stakeArray[i];
+                long rowTrust = 0;
+                int at = rowStart[i];
+                int count = 0;
+                for (int q = rowStart[i]; q < rowStart[i + 1]; q++)
                 {
-                    if (c <= 0)
+                    int j = cols[q];
+                    long v = vals[q];
+                    long cj = consensusArray[j];
+                    if (cj < v)
                     {
-                        continue;
+                        if (cj <= 0)
+                        {
+                            continue;
+                        }
+
+                        v = cj;
                     }
 
-                    v = c;
+                    clippedCols[at + count] = j;
+                    clippedVals[at + count] = v;
+                    count++;
+                    rowTrust = I32F32.SaturatingAdd(rowTrust, v);
+                    ranks[j] = I32F32.SaturatingAdd(ranks[j], I32F32.MulRaw(stake, v));
                 }
 
-                clipped.Append(j, v);
-                trust = I32F32.SaturatingAdd(trust, v);
-                incentive[j] = I32F32.SaturatingAdd(incentive[j], I32F32.MulRaw(a, v));
+                keptArray[i] = count;
+                trust[i] = new I32F32(rowTrust).ToU16();
             }
+        });
 
-            clipped.EndRow();
-            validatorTrust[i] = new I32F32(trust).ToU16();
-        }
-
+        trustOut.Span.CopyTo(validatorTrust);
+        rank.Span.CopyTo(incentive);
         NormalizeInPlace(incentive);
-        return clipped;
+        return CompactRows(rows, rowStart, keptArray, clippedCols, clippedVals, [], parallel);
     }
 
     /// <summary>

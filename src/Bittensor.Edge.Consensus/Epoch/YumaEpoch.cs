@@ -125,9 +125,9 @@ public static partial class YumaEpoch
         Span<long> inc = incentive.Span;
         Span<long> div = dividends.Span;
 
-        using SparseMatrix weights = BuildWeights(state, p, owner, earliestCommitBlocks);
+        using SparseMatrix weights = BuildWeights(state, p, owner, earliestCommitBlocks, parallel);
         ComputeConsensus(weights, a, I32F32.Prop(parameters.Kappa).Raw, c, parallel);
-        using SparseMatrix clipped = ClipAndRank(weights, c, a, inc, result.ValidatorTrustArray);
+        using SparseMatrix clipped = ClipAndRank(weights, c, a, inc, result.ValidatorTrustArray, parallel);
         for (int i = 0; i < n; i++)
         {
             result.ConsensusArray[i] = new I32F32(c[i]).ToU16();
