@@ -27,7 +27,7 @@ internal sealed class BenchReport
 
     public void WriteJson(Stream stream)
     {
-        using Utf8JsonWriter json = new(stream, new JsonWriterOptions { Indented = true });
+        using Utf8JsonWriter json = new(stream, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         json.WriteStartObject();
         json.WriteString("benchmark", Benchmark);
         json.WriteStartObject("machine");
