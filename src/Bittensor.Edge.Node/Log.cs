@@ -47,4 +47,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Debug, Message = "RPC {Method} {Path} answered {Status}")]
     public static partial void RpcRejected(ILogger logger, string method, string path, int status);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Debug, Message = "Storage: miner uid {Uid} scored {Outcome}, EMA {Ema}")]
+    public static partial void StorageOutcome(ILogger logger, ushort uid, Validator.ChallengeOutcome outcome, double ema);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Warning, Message = "Storage validator round {Round} failed: {Reason}")]
+    public static partial void StorageRoundFailed(ILogger logger, int round, string reason);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Warning, Message = "Storage validator: set_weights after round {Round} was refused by the chain")]
+    public static partial void StorageWeightsRefused(ILogger logger, int round);
 }

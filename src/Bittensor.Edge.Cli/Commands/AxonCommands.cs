@@ -23,9 +23,10 @@ internal static class AxonCommands
         Option<int> port = new("--port") { Description = "Port to listen on (0 picks a free port).", DefaultValueFactory = _ => ProtocolConstants.DefaultPort };
         Option<string?> externalIp = new("--external-ip") { Description = "Address announced on chain for validators to call (default: --host)." };
         Option<bool> noAnnounce = new("--no-announce") { Description = "Serve without submitting serve_axon (keep the address already on chain)." };
-        Command serve = new("serve", "Serve a miner axon (Health now; storage and inference as they land), blacklisting by the chain's metagraph, and announce it with serve_axon.")
+        Option<string?> store = new("--store") { Description = "Directory of the sector store (default: $BTE_STORE_PATH, else ~/.bittensor-edge/store)." };
+        Command serve = new("serve", "Serve a miner axon (Health and the storage synapses; inference as it lands), blacklisting by the chain's metagraph, and announce it with serve_axon.")
         {
-            netuid, host, port, externalIp, noAnnounce,
+            netuid, host, port, externalIp, noAnnounce, store,
         };
         options.AddSigning(serve);
         serve.SetAction(async (result, ct) =>
@@ -52,7 +53,8 @@ internal static class AxonCommands
                 return ChainCliContext.Usage;
             }
 
-            AxonServeSettings settings = new(result.GetValue(netuid), listen, portValue, external, !result.GetValue(noAnnounce));
+            string storePath = result.GetValue(store) ?? AxonServeAction.DefaultStorePath(environment.GetEnvironmentVariable);
+            AxonServeSettings settings = new(result.GetValue(netuid), listen, portValue, external, !result.GetValue(noAnnounce), storePath);
             return await ChainCliContext.RunAsync(result, options, (c, t) => AxonServeAction.RunAsync(c, settings, t), ct).ConfigureAwait(false);
         });
         return new Command("axon", "Run a standalone miner axon on this machine.") { serve };

@@ -10,6 +10,8 @@ using Bittensor.Edge.Core.Wallets;
 using Bittensor.Edge.Protocol;
 using Bittensor.Edge.Protocol.Dendrite;
 using Bittensor.Edge.Protocol.Synapses;
+using Bittensor.Edge.Storage.Sectors;
+using Bittensor.Edge.Storage.Serving;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Bittensor.Edge.Cli.Tests.Axon;
@@ -47,10 +49,12 @@ public sealed class AxonServeTests : IAsyncLifetime
         using WalletKey validator = new Core.Wallets.Wallet(_h.WalletRoot, "validator").LoadHotkey("default");
         using Core.Crypto.Ed25519KeyPair stranger = Core.Crypto.Ed25519KeyPair.Generate();
         StringWriter error = new();
+        using MemorySectorStore store = new(new SectorStoreOptions(), SystemClock.Instance);
+        using SectorOwnerLog owners = new();
 
         RunningAxon? axon = await AxonServeAction.StartAsync(
             client, miner.KeyPair, new AxonServeSettings(1, IPAddress.Loopback, 0, null, AnnounceOnChain: true),
-            SystemClock.Instance, NullLoggerFactory.Instance, error, ct);
+            new SectorService(store, owners), SystemClock.Instance, NullLoggerFactory.Instance, error, ct);
 
         Assert.NotNull(axon);
         await using (axon)
@@ -70,6 +74,8 @@ public sealed class AxonServeTests : IAsyncLifetime
 
             Assert.Equal(AxonStatus.Ok, health.Status);
             Assert.Equal(miner.KeyPair.Ss58Address, health.Response!.Hotkey);
+            Assert.Equal(0UL, health.Response.Storage.Sectors);
+            Assert.Equal((ulong)SectorStoreOptions.DefaultQuotaBytes, health.Response.Storage.FreeBytes);
             Assert.Equal(AxonStatus.Forbidden, refused.Status);
         }
 

@@ -11,6 +11,8 @@ using Bittensor.Edge.Cli.Commands.Chain;
 using Bittensor.Edge.Core;
 using Bittensor.Edge.Core.Crypto;
 using Bittensor.Edge.Protocol.Synapses;
+using Bittensor.Edge.Storage.Sectors;
+using Bittensor.Edge.Storage.Serving;
 using Microsoft.Extensions.Logging;
 
 namespace Bittensor.Edge.Cli.Commands.Axon;
@@ -21,12 +23,14 @@ namespace Bittensor.Edge.Cli.Commands.Axon;
 /// <param name="Port">The port it binds (0 picks a free one).</param>
 /// <param name="ExternalIp">The address announced on chain; null means <paramref name="Listen"/>.</param>
 /// <param name="AnnounceOnChain">Whether to submit <c>serve_axon</c>.</param>
-internal sealed record AxonServeSettings(ushort Netuid, IPAddress Listen, int Port, IPAddress? ExternalIp, bool AnnounceOnChain);
+/// <param name="StorePath">The sector store's directory (<c>--store</c>); empty means <see cref="AxonServeAction.DefaultStorePath"/>.</param>
+internal sealed record AxonServeSettings(ushort Netuid, IPAddress Listen, int Port, IPAddress? ExternalIp, bool AnnounceOnChain, string StorePath = "");
 
 /// <summary>
 /// A standalone x64 miner axon (ARCHITECTURE.md: <c>bte axon serve</c>): checks that the hotkey is registered,
-/// serves the Health synapse behind the full §3.3 pipeline with the blacklist fed by the chain's metagraph,
-/// then announces its address with <c>serve_axon</c>. The storage and inference synapses join it in their issues.
+/// serves Health and the storage synapses (StoreChunk, RetrieveChunk, StorageChallenge over a
+/// <see cref="FileSectorStore"/>) behind the full §3.3 pipeline with the blacklist fed by the chain's metagraph,
+/// then announces its address with <c>serve_axon</c>. The inference synapse joins it in its issue.
 /// </summary>
 internal static class AxonServeAction
 {
@@ -36,11 +40,29 @@ internal static class AxonServeAction
     /// <summary>protocol.md §2.5.4: "use 4, the SDK's default".</summary>
     public const byte ProtocolCode = 4;
 
+    /// <summary>The file that records which validator stored each sector, inside the store's directory.</summary>
+    public const string OwnersFileName = "owners.log";
+
+    /// <summary><c>$BTE_STORE_PATH</c>, else <c>~/.bittensor-edge/store</c>.</summary>
+    public static string DefaultStorePath(Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        string? configured = environment("BTE_STORE_PATH");
+        return string.IsNullOrEmpty(configured)
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".bittensor-edge", "store")
+            : configured;
+    }
+
     public static async Task<int> RunAsync(ChainCliContext context, AxonServeSettings settings, CancellationToken cancellationToken)
     {
         using Core.Wallets.WalletKey hotkey = context.LoadHotkey();
         using ILoggerFactory loggerFactory = Bittensor.Edge.Node.NodeRunner.CreateLoggerFactory(LogLevel.Information);
-        RunningAxon? axon = await StartAsync(context.Client, hotkey.KeyPair, settings, Core.Time.SystemClock.Instance, loggerFactory, context.Error, cancellationToken).ConfigureAwait(false);
+        string storePath = settings.StorePath.Length > 0 ? settings.StorePath : DefaultStorePath(Environment.GetEnvironmentVariable);
+        System.IO.Directory.CreateDirectory(storePath);
+        using FileSectorStore store = FileSectorStore.Open(new SectorStoreOptions { Directory = storePath }, Core.Time.SystemClock.Instance);
+        using SectorOwnerLog owners = SectorOwnerLog.Open(Path.Combine(storePath, OwnersFileName));
+        SectorService storage = new(store, owners);
+        RunningAxon? axon = await StartAsync(context.Client, hotkey.KeyPair, settings, storage, Core.Time.SystemClock.Instance, loggerFactory, context.Error, cancellationToken).ConfigureAwait(false);
         if (axon is null)
         {
             return ChainCliContext.Failed;
@@ -64,6 +86,7 @@ internal static class AxonServeAction
         ChainRpcClient client,
         Ed25519KeyPair hotkey,
         AxonServeSettings settings,
+        SectorService storage,
         IClock clock,
         ILoggerFactory loggerFactory,
         TextWriter error,
@@ -84,7 +107,8 @@ internal static class AxonServeAction
             .WithOptions(new AxonOptions { Address = settings.Listen, Port = settings.Port })
             .WithClock(clock)
             .WithLogging(loggerFactory)
-            .WithHealth(() => new AxonHealth(view.Block, new StorageSummary(0, 0), new InferenceSummary([]), 0))
+            .WithHealth(() => new AxonHealth(view.Block, StorageSynapses.Summary(storage), new InferenceSummary([]), 0))
+            .MapStorage(storage)
             .Build();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
 
