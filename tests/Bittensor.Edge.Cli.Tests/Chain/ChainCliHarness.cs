@@ -60,6 +60,9 @@ internal sealed class ChainCliHarness : IAsyncDisposable
         ChainCliHarness harness = new();
         harness._server = await RpcTestServer.StartAsync(new ProducingHandler(harness), TestContext.Current.CancellationToken);
         harness._wallets.Environment["BTE_NODE_URL"] = harness.NodeUrl.ToString();
+
+        // bte axon serve opens its sector store before it checks registration; keep it out of the user's home.
+        harness._wallets.Environment["BTE_STORE_PATH"] = Path.Combine(harness._wallets.Directory, "store");
         return harness;
     }
 
