@@ -155,6 +155,19 @@ public sealed class ThermalPolicyTests
         return true;
     }
 
+    [Property]
+    public bool A_state_is_kept_until_the_reading_falls_a_full_hysteresis_below_its_threshold(byte entered, byte dropTenths)
+    {
+        // Enter warm, hot or critical, then fall by less than the hysteresis: the state must hold.
+        double[] thresholds = [s_pi.Warm, s_pi.Hot, s_pi.Critical];
+        double threshold = thresholds[entered % 3];
+        double drop = dropTenths % (int)(s_pi.Hysteresis * 10) / 10.0;
+        ThermalPolicy policy = new(s_pi);
+        ThermalState state = policy.Update(Temperature.FromDegreesCelsius(threshold));
+        return policy.Update(Temperature.FromDegreesCelsius(threshold - drop)) == state
+            && policy.Update(Temperature.FromDegreesCelsius(threshold - s_pi.Hysteresis)) < state;
+    }
+
     private static ThermalState Level(double c) =>
         c >= s_pi.Critical ? ThermalState.Critical : c >= s_pi.Hot ? ThermalState.Hot : c >= s_pi.Warm ? ThermalState.Warm : ThermalState.Normal;
 }
