@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) Bittensor.Edge contributors
+
+using UnitsNet;
+
+namespace Bittensor.Edge.Boards.Thermal;
+
+/// <summary>
+/// The board temperature the policy uses: the highest of its <c>soc</c>, <c>gpu</c> and <c>junction</c> zones.
+/// Implementations: <see cref="SysfsThermalSensor"/> on devices, <see cref="VirtualThermalSensor"/> in the simulator.
+/// </summary>
+public interface IThermalSensor
+{
+    /// <summary>Finds the zones; the first step that touches hardware. Call once before reading.</summary>
+    void Start();
+
+    /// <summary>Reads the hottest zone.</summary>
+    /// <returns><see langword="false"/> when no zone could be read.</returns>
+    bool TryReadTemperature(out Temperature temperature);
+}
