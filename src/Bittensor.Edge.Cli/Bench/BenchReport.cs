@@ -69,6 +69,24 @@ internal sealed class BenchReport
         console.Write(table);
     }
 
+    /// <summary>
+    /// Prints the report to <paramref name="output"/>: the benchmarks.md JSON object for <c>--json</c>, else a table.
+    /// Every <c>bte ... bench</c> command ends with this, so the formats cannot drift apart.
+    /// </summary>
+    public async Task PrintAsync(TextWriter output, bool json)
+    {
+        if (json)
+        {
+            using MemoryStream buffer = new();
+            WriteJson(buffer);
+            await output.WriteAsync(System.Text.Encoding.UTF8.GetString(buffer.ToArray())).ConfigureAwait(false);
+        }
+        else
+        {
+            WriteTable(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) }));
+        }
+    }
+
     /// <summary>Median of the samples (the figure benchmarks.md asks for unless a name says p99).</summary>
     public static double Median(List<double> samples)
     {

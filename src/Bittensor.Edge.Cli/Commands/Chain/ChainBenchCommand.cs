@@ -34,16 +34,7 @@ internal static class ChainBenchCommand
         {
             TextWriter stdout = result.InvocationConfiguration.Output;
             BenchReport report = await RunAsync(result.GetValue(quick), result.InvocationConfiguration.Error, cancellationToken).ConfigureAwait(false);
-            if (result.GetValue(json))
-            {
-                using MemoryStream buffer = new();
-                report.WriteJson(buffer);
-                await stdout.WriteAsync(System.Text.Encoding.UTF8.GetString(buffer.ToArray())).ConfigureAwait(false);
-            }
-            else
-            {
-                report.WriteTable(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) }));
-            }
+            await report.PrintAsync(stdout, result.GetValue(json)).ConfigureAwait(false);
 
             return 0;
         });

@@ -7,7 +7,6 @@ using System.Globalization;
 using Bittensor.Edge.Cli.Bench;
 using Bittensor.Edge.Consensus.Benchmarks;
 using Bittensor.Edge.Consensus.Epoch;
-using Spectre.Console;
 
 namespace Bittensor.Edge.Cli.Commands.Consensus;
 
@@ -23,31 +22,11 @@ internal static class ConsensusBenchCommand
             quick,
             json,
         };
-        command.SetAction((ParseResult result, CancellationToken cancellationToken) =>
+        command.SetAction(async (ParseResult result, CancellationToken cancellationToken) =>
         {
-            TextWriter stdout = result.InvocationConfiguration.Output;
-            TextWriter stderr = result.InvocationConfiguration.Error;
-            BenchReport report = Run(result.GetValue(quick), stderr, cancellationToken);
-            if (result.GetValue(json))
-            {
-                using Stream stream = Console.OpenStandardOutput();
-                if (ReferenceEquals(stdout, Console.Out))
-                {
-                    report.WriteJson(stream);
-                }
-                else
-                {
-                    using MemoryStream buffer = new();
-                    report.WriteJson(buffer);
-                    stdout.Write(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
-                }
-            }
-            else
-            {
-                IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) });
-                report.WriteTable(console);
-            }
-            return Task.FromResult(0);
+            BenchReport report = Run(result.GetValue(quick), result.InvocationConfiguration.Error, cancellationToken);
+            await report.PrintAsync(result.InvocationConfiguration.Output, result.GetValue(json)).ConfigureAwait(false);
+            return 0;
         });
         return command;
     }

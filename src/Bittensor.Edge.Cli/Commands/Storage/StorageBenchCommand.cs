@@ -46,23 +46,11 @@ internal static class StorageBenchCommand
         {
             quick, json, ingestDir, diskDir,
         };
-        command.SetAction((ParseResult result, CancellationToken cancellationToken) =>
+        command.SetAction(async (ParseResult result, CancellationToken cancellationToken) =>
         {
-            TextWriter stdout = result.InvocationConfiguration.Output;
-            TextWriter stderr = result.InvocationConfiguration.Error;
-            BenchReport report = Run(result.GetValue(quick), result.GetValue(ingestDir), result.GetValue(diskDir), stderr, cancellationToken);
-            if (result.GetValue(json))
-            {
-                using MemoryStream buffer = new();
-                report.WriteJson(buffer);
-                stdout.Write(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
-            }
-            else
-            {
-                report.WriteTable(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) }));
-            }
-
-            return Task.FromResult(0);
+            BenchReport report = Run(result.GetValue(quick), result.GetValue(ingestDir), result.GetValue(diskDir), result.InvocationConfiguration.Error, cancellationToken);
+            await report.PrintAsync(result.InvocationConfiguration.Output, result.GetValue(json)).ConfigureAwait(false);
+            return 0;
         });
         return command;
     }
