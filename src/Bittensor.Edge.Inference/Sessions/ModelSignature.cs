@@ -10,7 +10,7 @@ namespace Bittensor.Edge.Inference.Sessions;
 public sealed record ModelSignature(IReadOnlyList<TensorSpec> Inputs, IReadOnlyList<TensorSpec> Outputs, int MaxBatch)
 {
     /// <summary>Whether every input and output has the batch dimension <c>N</c>.</summary>
-    public bool Batchable => Inputs.All(i => i.HasBatchDim) && Outputs.All(o => o.HasBatchDim);
+    public bool Batchable => AllHaveBatchDim(Inputs) && AllHaveBatchDim(Outputs);
 
     /// <summary>The most rows one run may hold: <see cref="MaxBatch"/>, or 1 when the model has no batch dimension.</summary>
     public int MaxRows => Batchable ? MaxBatch : 1;
@@ -66,5 +66,19 @@ public sealed record ModelSignature(IReadOnlyList<TensorSpec> Inputs, IReadOnlyL
         }
 
         return null;
+    }
+
+    // A loop, not LINQ: MaxRows (and so this) is read several times per request.
+    private static bool AllHaveBatchDim(IReadOnlyList<TensorSpec> specs)
+    {
+        for (int i = 0; i < specs.Count; i++)
+        {
+            if (!specs[i].HasBatchDim)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) Bittensor.Edge contributors
 
+using System.Runtime.InteropServices;
 using Bittensor.Edge.Inference;
 using Bittensor.Edge.Protocol.Synapses;
 
@@ -47,9 +48,18 @@ internal static class WireTensors
         for (int i = 0; i < result.Length; i++)
         {
             NamedTensor t = tensors[i];
-            result[i] = new Tensor(t.Name, ToWire(t.DType), t.Shape, t.Data.ToArray());
+            result[i] = new Tensor(t.Name, ToWire(t.DType), t.Shape, WholeArray(t.Data));
         }
 
         return result;
     }
+
+    /// <summary>
+    /// The array behind <paramref name="data"/> when it spans a whole array (the host's outputs are fresh arrays that
+    /// belong to the caller, see <see cref="InferenceResult"/>), so the response reuses it; otherwise a copy.
+    /// </summary>
+    private static byte[] WholeArray(ReadOnlyMemory<byte> data) =>
+        MemoryMarshal.TryGetArray(data, out ArraySegment<byte> segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
+            ? segment.Array
+            : data.ToArray();
 }
