@@ -17,7 +17,6 @@ using Bittensor.Edge.Inference.Sessions;
 using Bittensor.Edge.Protocol.Synapses;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
-using Spectre.Console;
 
 namespace Bittensor.Edge.Cli.Commands.Inference;
 
@@ -37,19 +36,8 @@ internal static class InferenceBenchCommand
         Command command = new("bench", "Time raw ONNX Runtime runs against the host request path, and batch 32 against batch 1 (medians).") { quick, json, threads };
         command.SetAction(async (ParseResult result, CancellationToken cancellationToken) =>
         {
-            TextWriter stdout = result.InvocationConfiguration.Output;
             BenchReport report = await RunAsync(result.GetValue(quick), result.GetValue(threads), result.InvocationConfiguration.Error, cancellationToken).ConfigureAwait(false);
-            if (result.GetValue(json))
-            {
-                using MemoryStream buffer = new();
-                report.WriteJson(buffer);
-                await stdout.WriteAsync(System.Text.Encoding.UTF8.GetString(buffer.ToArray())).ConfigureAwait(false);
-            }
-            else
-            {
-                report.WriteTable(AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout) }));
-            }
-
+            await report.PrintAsync(result.InvocationConfiguration.Output, result.GetValue(json)).ConfigureAwait(false);
             return 0;
         });
         return command;
@@ -91,7 +79,12 @@ internal static class InferenceBenchCommand
             ProtocolJsonContext.Default.InferenceRequest);
 
         await progress.WriteLineAsync($"raw vs host at batch 1: {blocks} alternating pairs, {settings.EffectiveIntraOpThreads} intra-op threads ...").ConfigureAwait(false);
-        for (int i = 0; i < 20; i++)
+        // Warm up by time as well as count: tiered compilation moves the host path's managed code (JSON, copies,
+        // validation) to optimized code only after ~30 calls plus a background delay; raw runs are native either way,
+        // so a short warm-up would charge JIT tiers to the host.
+        long warmStart = Stopwatch.GetTimestamp();
+        TimeSpan warmupTime = TimeSpan.FromSeconds(quick ? 1.5 : 3);
+        for (int i = 0; i < 100 || Stopwatch.GetElapsedTime(warmStart) < warmupTime; i++)
         {
             batch1.Run();
             await HostRunAsync(host, requestBody).ConfigureAwait(false);
