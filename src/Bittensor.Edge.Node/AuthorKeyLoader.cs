@@ -18,7 +18,14 @@ public static class AuthorKeyLoader
     private const string WalletScheme = "wallet://";
 
     /// <summary>Whether <paramref name="uri"/> is empty (no author) or has one of the supported forms.</summary>
-    public static bool IsWellFormed(string? uri, [NotNullWhen(false)] out string? problem)
+    public static bool IsWellFormed(string? uri, [NotNullWhen(false)] out string? problem) =>
+        IsWellFormed(uri, "no block production", out problem);
+
+    /// <summary>
+    /// Whether <paramref name="uri"/> is empty or has one of the supported forms; <paramref name="emptyMeaning"/> says
+    /// what an empty URI means, for the problem text.
+    /// </summary>
+    public static bool IsWellFormed(string? uri, string emptyMeaning, [NotNullWhen(false)] out string? problem)
     {
         problem = null;
         if (string.IsNullOrEmpty(uri))
@@ -49,7 +56,7 @@ public static class AuthorKeyLoader
             return true;
         }
 
-        problem = $"'{uri}' is neither file:///path nor wallet://NAME/HOTKEY (or empty for no block production).";
+        problem = $"'{uri}' is neither file:///path nor wallet://NAME/HOTKEY (or empty for {emptyMeaning}).";
         return false;
     }
 
@@ -57,11 +64,20 @@ public static class AuthorKeyLoader
     /// Loads the key; <paramref name="key"/> is <see langword="null"/> (and the call succeeds) when
     /// <paramref name="uri"/> is empty. The caller disposes the key.
     /// </summary>
-    public static bool TryLoad(string? uri, Func<string, string?> getEnvironmentVariable, out WalletKey? key, [NotNullWhen(false)] out string? error)
+    public static bool TryLoad(string? uri, Func<string, string?> getEnvironmentVariable, out WalletKey? key, [NotNullWhen(false)] out string? error) =>
+        TryLoad(uri, "author key", getEnvironmentVariable, out key, out error);
+
+    /// <summary>
+    /// Loads a key of the same URI forms for another use (<paramref name="role"/>, such as "validator hotkey", names it
+    /// in errors); <paramref name="key"/> is <see langword="null"/> when <paramref name="uri"/> is empty. The caller
+    /// disposes the key.
+    /// </summary>
+    public static bool TryLoad(string? uri, string role, Func<string, string?> getEnvironmentVariable, out WalletKey? key, [NotNullWhen(false)] out string? error)
     {
+        ArgumentNullException.ThrowIfNull(role);
         ArgumentNullException.ThrowIfNull(getEnvironmentVariable);
         key = null;
-        if (!IsWellFormed(uri, out error))
+        if (!IsWellFormed(uri, $"no {role}", out error))
         {
             return false;
         }
@@ -87,12 +103,12 @@ public static class AuthorKeyLoader
         }
         catch (WalletException e) when (e.Code == WalletErrorCode.PasswordRequired)
         {
-            error = $"The author key at {uri} is encrypted; the node needs a plaintext key file (mode 0600) it can read unattended.";
+            error = $"The {role} at {uri} is encrypted; the node needs a plaintext key file (mode 0600) it can read unattended.";
             return false;
         }
         catch (WalletException e)
         {
-            error = $"Cannot load the author key {uri}: {e.Message}";
+            error = $"Cannot load the {role} {uri}: {e.Message}";
             return false;
         }
     }

@@ -56,4 +56,16 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 22, Level = LogLevel.Warning, Message = "Storage validator: set_weights after round {Round} was refused by the chain")]
     public static partial void StorageWeightsRefused(ILogger logger, int round);
+
+    [LoggerMessage(EventId = 23, Level = LogLevel.Information, Message = "Storage validator round {Round}: {Miners} miners, {Scored} scored, {Stored} sectors stored")]
+    public static partial void StorageRound(ILogger logger, int round, int miners, int scored, int stored);
+
+    [LoggerMessage(EventId = 24, Level = LogLevel.Information, Message = "Storage validator set weights for {Miners} miners after round {Round}")]
+    public static partial void StorageWeightsSet(ILogger logger, int miners, int round);
+
+    [LoggerMessage(EventId = 25, Level = LogLevel.Information, Message = "Storage validator {Hotkey} on subnet {Netuid} via {Rpc}: a round every {Interval}, weights every {WeightsEveryRounds} rounds")]
+    public static partial void StorageValidatorStarted(ILogger logger, string hotkey, ushort netuid, Uri rpc, TimeSpan interval, int weightsEveryRounds);
+
+    [LoggerMessage(EventId = 26, Level = LogLevel.Information, Message = "Storage validator stopped after {Rounds} rounds")]
+    public static partial void StorageValidatorStopped(ILogger logger, int rounds);
 }

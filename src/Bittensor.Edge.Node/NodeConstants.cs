@@ -18,6 +18,18 @@ public static class NodeConstants
     /// <summary>Largest allowed request body limit.</summary>
     public const int MaxMaxBodyBytes = 64 * 1024 * 1024;
 
+    /// <summary>Default seconds between storage validator rounds: 10 blocks of 12 s (storage-proofs.md §3).</summary>
+    public const int DefaultValidatorRoundS = 120;
+
+    /// <summary>Default rounds between weight settings.</summary>
+    public const int DefaultValidatorWeightsEveryRounds = 10;
+
+    /// <summary>Longest allowed validator round, seconds (one day).</summary>
+    public const int MaxValidatorRoundS = 86_400;
+
+    /// <summary>Largest allowed <c>validator:weightsEveryRounds</c>.</summary>
+    public const int MaxValidatorWeightsEveryRounds = 10_000;
+
     /// <summary>The settings file name that <c>init</c> writes.</summary>
     public const string SettingsFileName = "node.settings.jsonc";
 
@@ -39,6 +51,6 @@ public static class NodeConstants
     /// <summary>Exit code: bad command line or settings.</summary>
     public const int ExitUsage = 2;
 
-    /// <summary>Exit code: the genesis, author key or data directory could not be used.</summary>
+    /// <summary>Exit code: the genesis, author key, validator hotkey or data directory could not be used.</summary>
     public const int ExitStartup = 3;
 }

@@ -8,6 +8,8 @@ using Bittensor.Edge.Chain.Persistence;
 using Bittensor.Edge.Chain.Rpc;
 using Bittensor.Edge.Core;
 using Bittensor.Edge.Core.Wallets;
+using Bittensor.Edge.Node.Validator;
+using Bittensor.Edge.Protocol.Dendrite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -28,14 +30,20 @@ public sealed record NodeHostEnvironment(ILoggerFactory LoggerFactory, IClock Cl
 
 /// <summary>
 /// The composition root of <c>bte-node</c>, built by hand: genesis, author key, <see cref="LiteDbChainStore"/>,
-/// <see cref="ChainNode"/>, <see cref="ChainRpcHandler"/> on Kestrel (<c>POST /rpc</c>) and the systemd watchdog. Each
+/// <see cref="ChainNode"/>, <see cref="ChainRpcHandler"/> on Kestrel (<c>POST /rpc</c>), the systemd watchdog and, when
+/// <c>validator:enabled</c>, the <see cref="StorageValidator"/> (a <see cref="Dendrite"/> and a
+/// <see cref="ChainRpcClient"/> on <c>validator:nodeRpcUrl</c>, by default this node's own RPC). Each
 /// service runs as a <c>RunAsync(CancellationToken)</c>; the first failure stops the others, and the outcome is an exit
 /// code (<see cref="NodeConstants"/>). Cancelling the stop token (SIGTERM, Ctrl-C) shuts down cleanly: block production
-/// ends after the block in progress, in-flight RPC long polls end, the store is closed.
+/// ends after the block in progress, the validator's round in progress is abandoned, in-flight RPC long polls end, the
+/// store is closed.
 /// </summary>
 /// <remarks>Stateless; each call of <c>RunAsync</c> is one node run.</remarks>
 public static class NodeHost
 {
+    // Each RPC call of the validator (metagraph, header, set_weights until included) gets at most this long.
+    private static readonly TimeSpan s_validatorRpcTimeout = TimeSpan.FromSeconds(60);
+
     /// <summary>Runs a node with <paramref name="settings"/> until <paramref name="stop"/> is cancelled or a service fails.</summary>
     public static async Task<int> RunAsync(NodeSettings settings, NodeHostEnvironment environment, CancellationToken stop = default)
     {
@@ -54,7 +62,17 @@ public static class NodeHost
             return NodeConstants.ExitStartup;
         }
 
+        WalletKey? validatorKey = null;
+        if (settings.Validator.Enabled
+            && !AuthorKeyLoader.TryLoad(settings.Validator.HotkeyUri, "validator hotkey", environment.GetEnvironmentVariable, out validatorKey, out error))
+        {
+            authorKey?.Dispose();
+            Log.StartupFailed(logger, $"{error} (validator:hotkeyUri)");
+            return NodeConstants.ExitStartup;
+        }
+
         using (authorKey)
+        using (validatorKey)
         {
             if (authorKey is not null && !genesis.Authorities.Contains(authorKey.PublicKey))
             {
@@ -70,12 +88,12 @@ public static class NodeHost
 
             using (store)
             {
-                return await RunAsync(settings, environment, logger, genesis, store, authorKey, stop).ConfigureAwait(false);
+                return await RunAsync(settings, environment, logger, genesis, store, authorKey, validatorKey, stop).ConfigureAwait(false);
             }
         }
     }
 
-    private static async Task<int> RunAsync(NodeSettings settings, NodeHostEnvironment environment, ILogger logger, GenesisConfig genesis, LiteDbChainStore store, WalletKey? authorKey, CancellationToken stop)
+    private static async Task<int> RunAsync(NodeSettings settings, NodeHostEnvironment environment, ILogger logger, GenesisConfig genesis, LiteDbChainStore store, WalletKey? authorKey, WalletKey? validatorKey, CancellationToken stop)
     {
         ChainNode node = new(genesis, store, store.History, authorKey?.KeyPair, environment.Clock);
         Log.Opened(logger, genesis.ChainId, genesis.Hash, node.Head.Number, store.FilePath);
@@ -122,11 +140,20 @@ public static class NodeHost
                 Log.SystemdReady(logger, notifier.WatchdogInterval);
             }
 
+            // Disposed after every service has ended (below), so no round is left holding a disposed client.
+            using HttpClient? validatorHttp = validatorKey is null ? null : new HttpClient { Timeout = s_validatorRpcTimeout };
+            using Dendrite? dendrite = validatorKey is null ? null : new Dendrite(validatorKey.KeyPair, environment.Clock);
             List<(string Name, Task Task)> running =
             [
                 ("block production", node.RunAsync(services.Token)),
                 ("watchdog", notifier?.RunWatchdogAsync(environment.Clock, () => node.Read(static _ => true), services.Token) ?? Task.CompletedTask),
             ];
+            if (validatorKey is not null)
+            {
+                Uri validatorRpc = ValidatorRpcUrl(settings.Validator, listening);
+                running.Add(("storage validator", RunValidatorAsync(settings.Validator, validatorKey, new ChainRpcClient(validatorHttp!, validatorRpc), dendrite!, environment.Clock, logger, services.Token)));
+            }
+
             int exitCode = await SuperviseAsync(running, logger, services.Token).ConfigureAwait(false);
             Log.Stopping(logger, exitCode == NodeConstants.ExitOk ? "shutdown requested" : "a service failed");
             Notify(notifier, logger, "STOPPING=1");
@@ -140,6 +167,55 @@ public static class NodeHost
             Log.Stopped(logger, node.Head.Number);
             return exitCode;
         }
+    }
+
+    /// <summary>
+    /// The base URL the validator's RPC client uses: <c>validator:nodeRpcUrl</c>, or this node's own endpoint
+    /// <paramref name="listening"/> with a wildcard address (0.0.0.0, ::) replaced by loopback.
+    /// </summary>
+    internal static Uri ValidatorRpcUrl(ValidatorSection validator, Uri listening)
+    {
+        if (!string.IsNullOrEmpty(validator.NodeRpcUrl))
+        {
+            return new Uri(validator.NodeRpcUrl, UriKind.Absolute);
+        }
+
+        if (!IPAddress.TryParse(listening.Host.Trim('[', ']'), out IPAddress? address)
+            || !(address.Equals(IPAddress.Any) || address.Equals(IPAddress.IPv6Any)))
+        {
+            return listening;
+        }
+
+        UriBuilder builder = new(listening) { Host = address.Equals(IPAddress.Any) ? "127.0.0.1" : "[::1]" };
+        return builder.Uri;
+    }
+
+    // One more service: rounds until the services token is cancelled. Round-level trouble (node or miner unreachable,
+    // timeouts) is logged by the validator and skipped; anything else faults this task and stops the node.
+    private static async Task RunValidatorAsync(ValidatorSection section, WalletKey hotkey, ChainRpcClient chain, Dendrite dendrite, IClock clock, ILogger logger, CancellationToken stopping)
+    {
+        StorageValidatorOptions options = new()
+        {
+            Netuid = (ushort)section.Netuid,
+            RoundInterval = TimeSpan.FromSeconds(section.RoundS),
+            WeightsEveryRounds = section.WeightsEveryRounds,
+        };
+        StorageValidator validator = new(chain, dendrite, hotkey.PublicKey, clock, options, logger);
+
+        // Storage is the only market so far; WeightSetter renormalises over the markets that have weights, so its share
+        // of the spec's 0.5/0.5 split (validator.marketSplit) gives it the whole row until inference joins.
+        WeightSetter weights = new WeightSetter(new ChainWeightSubmitter(chain, hotkey.KeyPair, options.Netuid)).Add(validator, 0.5);
+        Log.StorageValidatorStarted(logger, hotkey.Ss58Address, options.Netuid, chain.Endpoint, options.RoundInterval, options.WeightsEveryRounds);
+        try
+        {
+            await validator.RunAsync(weights, stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Shutdown: the round or wait in progress was abandoned.
+        }
+
+        Log.StorageValidatorStopped(logger, validator.Rounds);
     }
 
     // Waits until the token is cancelled (clean stop) or a service faults (failure). A service that ends normally

@@ -17,6 +17,9 @@ public sealed class NodeSettings
 
     /// <summary>The <c>rpc</c> section.</summary>
     public RpcSection Rpc { get; set; } = new();
+
+    /// <summary>The <c>validator</c> section.</summary>
+    public ValidatorSection Validator { get; set; } = new();
 }
 
 /// <summary>The <c>node</c> section: where the chain lives and who signs its blocks.</summary>
@@ -57,4 +60,41 @@ public sealed class RpcSection
 
     /// <summary>Largest request body accepted, bytes (1 KiB–64 MiB); larger ones get 413. Default 4194304 (4 MiB).</summary>
     public int MaxBodyBytes { get; set; } = NodeConstants.DefaultMaxBodyBytes;
+}
+
+/// <summary>
+/// The <c>validator</c> section: the storage validator of specs/storage-proofs.md §3–6, run by the node as one more
+/// service beside block production and RPC. It reads the metagraph through a node's RPC, stores and challenges sectors on
+/// every miner axon, and sets weights with <c>set_weights</c> signed by its hotkey.
+/// </summary>
+public sealed class ValidatorSection
+{
+    /// <summary>Run the storage validator. Default <see langword="false"/>.</summary>
+    public bool Enabled { get; set; }
+
+    /// <summary>The subnet to validate (0–65535). Default 1.</summary>
+    public int Netuid { get; set; } = 1;
+
+    /// <summary>
+    /// Where the validator's hotkey lives, as a URI: <c>file:///path/validator.key</c> (a plaintext key file, mode 0600)
+    /// or <c>wallet://NAME/HOTKEY</c> (a plaintext hotkey under the wallet root, <c>$BTE_WALLET_PATH</c>). Required when
+    /// <see cref="Enabled"/>; encrypted keys are refused. Default empty. The key signs synapses and weights: keep it
+    /// readable by the node's user only.
+    /// </summary>
+    public string HotkeyUri { get; set; } = "";
+
+    /// <summary>
+    /// Seconds between challenge rounds (1–86400); storage-proofs.md §3 challenges each miner every 10 blocks (≈ 2 min).
+    /// Default 120.
+    /// </summary>
+    public int RoundS { get; set; } = NodeConstants.DefaultValidatorRoundS;
+
+    /// <summary>Set weights after every this many rounds (1–10000); the chain's rate limit still applies. Default 10 (≈ 20 min).</summary>
+    public int WeightsEveryRounds { get; set; } = NodeConstants.DefaultValidatorWeightsEveryRounds;
+
+    /// <summary>
+    /// Base URL of the node whose RPC the validator uses (<c>http://host:port</c>; <c>/rpc</c> is added). Empty: this
+    /// node's own RPC endpoint (loopback when it listens on all addresses). Default empty.
+    /// </summary>
+    public string NodeRpcUrl { get; set; } = "";
 }

@@ -14,11 +14,11 @@ namespace Bittensor.Edge.Node;
 /// <remarks>Stateless and thread-safe.</remarks>
 public static class NodeSettingsLoader
 {
-    private static readonly string[] s_sections = ["node", "rpc"];
+    private static readonly string[] s_sections = ["node", "rpc", "validator"];
 
     /// <summary>
     /// Loads and validates the settings. <paramref name="environment"/> is the process environment (only
-    /// <c>BTE_node__*</c> and <c>BTE_rpc__*</c> are read, so wallet variables such as <c>BTE_WALLET_PATH</c> do not
+    /// <c>BTE_node__*</c>, <c>BTE_rpc__*</c> and <c>BTE_validator__*</c> are read, so wallet variables such as <c>BTE_WALLET_PATH</c> do not
     /// collide); <paramref name="flags"/> maps <c>section:key</c> to a value. On failure, <paramref name="errors"/> names
     /// every bad key.
     /// </summary>
@@ -65,17 +65,19 @@ public static class NodeSettingsLoader
         {
             if (!s_sections.Contains(section.Key, StringComparer.OrdinalIgnoreCase))
             {
-                errors.Add($"{section.Key}: unknown section (expected node or rpc).");
+                errors.Add($"{section.Key}: unknown section (expected node, rpc or validator).");
             }
         }
 
         NodeSettings bound = new();
         CheckKeys(configuration.GetSection("node"), ["dataDir", "genesisPath", "authorKeyUri", "logLevel"], errors);
         CheckKeys(configuration.GetSection("rpc"), ["listenAddress", "port", "maxBodyBytes"], errors);
+        CheckKeys(configuration.GetSection("validator"), ["enabled", "netuid", "hotkeyUri", "roundS", "weightsEveryRounds", "nodeRpcUrl"], errors);
         try
         {
             configuration.GetSection("node").Bind(bound.Node);
             configuration.GetSection("rpc").Bind(bound.Rpc);
+            configuration.GetSection("validator").Bind(bound.Validator);
         }
         catch (InvalidOperationException e)
         {
@@ -90,6 +92,7 @@ public static class NodeSettingsLoader
         bound.Node.DataDir = ResolvePath(baseDirectory, bound.Node.DataDir);
         bound.Node.GenesisPath = ResolvePath(baseDirectory, bound.Node.GenesisPath);
         bound.Node.AuthorKeyUri = ResolveKeyUri(baseDirectory, bound.Node.AuthorKeyUri);
+        bound.Validator.HotkeyUri = ResolveKeyUri(baseDirectory, bound.Validator.HotkeyUri);
         errors.AddRange(NodeSettingsValidator.Validate(bound));
         if (errors.Count > 0)
         {

@@ -45,6 +45,29 @@ public static class NodeSettingsTemplate
                 "port": {{settings.Rpc.Port}},
                 // Largest request body in bytes (1024 to 67108864); larger requests get HTTP 413. Default 4194304 (4 MiB).
                 "maxBodyBytes": {{settings.Rpc.MaxBodyBytes}}
+              },
+              "validator": {
+                // Run the storage validator (specs/storage-proofs.md §3–6) beside block production and RPC: it stores and
+                // challenges sectors on every miner axon of the subnet and sets weights. Default false.
+                // Override: BTE_validator__enabled=true.
+                "enabled": {{(settings.Validator.Enabled ? "true" : "false")}},
+                // The subnet to validate (0 to 65535). Default 1.
+                "netuid": {{settings.Validator.Netuid}},
+                // Where the validator's hotkey lives, as a URI (never the key itself), required when enabled:
+                //   file:///path/validator.key   a plaintext key file, mode 0600 (relative paths allowed after file://)
+                //   wallet://NAME/HOTKEY         a plaintext hotkey under the wallet root ($BTE_WALLET_PATH)
+                // Encrypted keys are refused. Default "". Security: this key signs synapses and set_weights; keep it
+                // readable by the node's user only.
+                "hotkeyUri": {{Quote(settings.Validator.HotkeyUri)}},
+                // Seconds between challenge rounds (1 to 86400); the spec challenges each miner every 10 blocks
+                // (about 2 min). Default 120.
+                "roundS": {{settings.Validator.RoundS}},
+                // Set weights after every this many rounds (1 to 10000); the chain's rate limit still applies.
+                // Default 10 (about 20 min).
+                "weightsEveryRounds": {{settings.Validator.WeightsEveryRounds}},
+                // Base URL of the node whose RPC the validator uses (http://host:port; /rpc is added). Empty: this
+                // node's own RPC endpoint (loopback when it listens on all addresses). Default "".
+                "nodeRpcUrl": {{Quote(settings.Validator.NodeRpcUrl)}}
               }
             }
 

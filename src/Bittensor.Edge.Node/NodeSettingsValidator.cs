@@ -51,6 +51,7 @@ public static class NodeSettingsValidator
             errors.Add($"rpc:maxBodyBytes: {settings.Rpc.MaxBodyBytes} is outside {NodeConstants.MinMaxBodyBytes}–{NodeConstants.MaxMaxBodyBytes}.");
         }
 
+        ValidateValidator(settings.Validator, errors);
         return errors;
     }
 
@@ -59,6 +60,41 @@ public static class NodeSettingsValidator
     {
         level = LogLevel.Information;
         return !string.IsNullOrWhiteSpace(text) && !char.IsAsciiDigit(text[0]) && Enum.TryParse(text, ignoreCase: true, out level) && Enum.IsDefined(level);
+    }
+
+    // The values are checked even while the validator is disabled, so that enabling it later cannot reveal an old typo;
+    // only the hotkey is optional then.
+    private static void ValidateValidator(ValidatorSection validator, List<string> errors)
+    {
+        if (validator.Netuid is < 0 or > ushort.MaxValue)
+        {
+            errors.Add($"validator:netuid: {validator.Netuid} is not a subnet id (0–65535).");
+        }
+
+        if (validator.Enabled && string.IsNullOrEmpty(validator.HotkeyUri))
+        {
+            errors.Add("validator:hotkeyUri: required when validator:enabled is true (file:///path or wallet://NAME/HOTKEY).");
+        }
+        else if (!AuthorKeyLoader.IsWellFormed(validator.HotkeyUri, "no validator", out string? keyProblem))
+        {
+            errors.Add($"validator:hotkeyUri: {keyProblem}");
+        }
+
+        if (validator.RoundS is < 1 or > NodeConstants.MaxValidatorRoundS)
+        {
+            errors.Add($"validator:roundS: {validator.RoundS} is outside 1–{NodeConstants.MaxValidatorRoundS}.");
+        }
+
+        if (validator.WeightsEveryRounds is < 1 or > NodeConstants.MaxValidatorWeightsEveryRounds)
+        {
+            errors.Add($"validator:weightsEveryRounds: {validator.WeightsEveryRounds} is outside 1–{NodeConstants.MaxValidatorWeightsEveryRounds}.");
+        }
+
+        if (!string.IsNullOrEmpty(validator.NodeRpcUrl)
+            && (!Uri.TryCreate(validator.NodeRpcUrl, UriKind.Absolute, out Uri? url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)))
+        {
+            errors.Add($"validator:nodeRpcUrl: '{validator.NodeRpcUrl}' is not an http:// or https:// URL (or empty for this node's own RPC).");
+        }
     }
 
     internal static bool IsValidWalletName(string name) => Wallet.IsValidName(name);

@@ -98,6 +98,77 @@ public sealed class NodeSettingsTests : IDisposable
         Assert.False(AuthorKeyLoader.IsWellFormed("file://", out _));
     }
 
+    [Fact]
+    public void The_validator_is_off_by_default_with_the_spec_cadence()
+    {
+        Assert.True(Load(Path.Combine(AppContext.BaseDirectory, NodeConstants.SettingsFileName), [], NoFlags, out NodeSettings? settings, out List<string> errors), string.Join('\n', errors));
+        Assert.False(settings.Validator.Enabled);
+        Assert.Equal(1, settings.Validator.Netuid);
+        Assert.Equal("", settings.Validator.HotkeyUri);
+        Assert.Equal(120, settings.Validator.RoundS);
+        Assert.Equal(10, settings.Validator.WeightsEveryRounds);
+        Assert.Equal("", settings.Validator.NodeRpcUrl);
+    }
+
+    [Fact]
+    public void Validator_keys_come_from_the_file_and_BTE_validator_environment_variables()
+    {
+        string path = Write("""
+            { "validator": { "enabled": true, "netuid": 3, "hotkeyUri": "file://keys/validator.key", "roundS": 60 } }
+            """);
+        Dictionary<string, string?> env = new()
+        {
+            ["BTE_validator__roundS"] = "24",
+            ["BTE_validator__weightsEveryRounds"] = "5",
+            ["BTE_validator__nodeRpcUrl"] = "http://10.0.0.2:9944",
+        };
+
+        Assert.True(Load(path, env, NoFlags, out NodeSettings? settings, out List<string> errors), string.Join('\n', errors));
+        Assert.True(settings.Validator.Enabled);
+        Assert.Equal(3, settings.Validator.Netuid);
+        Assert.Equal("file://" + Path.Combine(_dir, "keys", "validator.key"), settings.Validator.HotkeyUri);
+        Assert.Equal(24, settings.Validator.RoundS);
+        Assert.Equal(5, settings.Validator.WeightsEveryRounds);
+        Assert.Equal("http://10.0.0.2:9944", settings.Validator.NodeRpcUrl);
+
+        Assert.True(Load(null, [new("BTE_validator__enabled", "true"), new("BTE_validator__hotkeyUri", "wallet://val/default")], NoFlags, out settings, out errors), string.Join('\n', errors));
+        Assert.Equal("wallet://val/default", settings.Validator.HotkeyUri);
+    }
+
+    [Fact]
+    public void Every_bad_validator_key_is_named()
+    {
+        string path = Write("""
+            { "validator": { "netuid": 70000, "hotkeyUri": "s3://bucket/key", "roundS": 0, "weightsEveryRounds": 0, "nodeRpcUrl": "ftp://node" } }
+            """);
+        Assert.False(Load(path, [], NoFlags, out _, out List<string> errors));
+        string all = string.Join('\n', errors);
+        foreach (string key in new[] { "validator:netuid", "validator:hotkeyUri", "validator:roundS", "validator:weightsEveryRounds", "validator:nodeRpcUrl" })
+        {
+            Assert.Contains(key, all, StringComparison.Ordinal);
+        }
+
+        Assert.False(Load(null, [new("BTE_validator__enabled", "true")], NoFlags, out _, out errors));
+        Assert.Contains("validator:hotkeyUri: required", Assert.Single(errors), StringComparison.Ordinal);
+
+        Assert.False(Load(null, [new("BTE_validator__enabled", "maybe")], NoFlags, out _, out errors));
+        Assert.Contains("validator:enabled", string.Join('\n', errors), StringComparison.OrdinalIgnoreCase);
+
+        Assert.False(Load(Write("""{ "validator": { "round": 5 } }"""), [], NoFlags, out _, out errors));
+        Assert.Contains("validator:round: unknown key", Assert.Single(errors), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("", "http://127.0.0.1:9944/rpc", "http://127.0.0.1:9944/rpc")]
+    [InlineData("", "http://0.0.0.0:9944/rpc", "http://127.0.0.1:9944/rpc")]
+    [InlineData("", "http://[::]:9944/rpc", "http://[::1]:9944/rpc")]
+    [InlineData("http://10.0.0.2:9944", "http://0.0.0.0:9944/rpc", "http://10.0.0.2:9944/")]
+    public void The_validator_talks_to_its_own_node_over_loopback_unless_told_otherwise(string nodeRpcUrl, string listening, string expected)
+    {
+        ValidatorSection validator = new() { NodeRpcUrl = nodeRpcUrl };
+        Assert.Equal(new Uri(expected), NodeHost.ValidatorRpcUrl(validator, new Uri(listening)));
+    }
+
     private static Dictionary<string, string?> NoFlags => [];
 
     private string Write(string json)

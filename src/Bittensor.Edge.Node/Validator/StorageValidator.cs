@@ -122,15 +122,21 @@ public sealed class StorageValidator : IMarketScores
         }
     }
 
-    /// <summary>Runs rounds every <see cref="StorageValidatorOptions.RoundInterval"/> on the clock, setting weights through <paramref name="weights"/> every <see cref="StorageValidatorOptions.WeightsEveryRounds"/> rounds, until cancelled.</summary>
+    /// <summary>Runs rounds every <see cref="StorageValidatorOptions.RoundInterval"/> on the clock, setting weights through <paramref name="weights"/> every <see cref="StorageValidatorOptions.WeightsEveryRounds"/> rounds, until cancelled. Each round logs a summary; a round that cannot reach the node or times out is logged and skipped.</summary>
     public async Task RunAsync(WeightSetter weights, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(weights);
         while (!cancellationToken.IsCancellationRequested)
         {
+            // The round being attempted, for the failure log even when it fails before RunRoundAsync counts it.
+            int attempt = Rounds + 1;
             try
             {
-                await RunRoundAsync(cancellationToken).ConfigureAwait(false);
+                IReadOnlyList<MinerRoundResult> results = await RunRoundAsync(cancellationToken).ConfigureAwait(false);
+                int scored = results.Count(r => r.Challenge is not null || r.Retrieval is not null);
+                int stored = results.Sum(r => r.Stored);
+                Log.StorageRound(_logger, Rounds, results.Count, scored, stored);
+
                 if (Rounds % _options.WeightsEveryRounds == 0)
                 {
                     bool? accepted = await weights.SetAsync(cancellationToken).ConfigureAwait(false);
@@ -138,11 +144,18 @@ public sealed class StorageValidator : IMarketScores
                     {
                         Log.StorageWeightsRefused(_logger, Rounds);
                     }
+                    else if (accepted == true)
+                    {
+                        int weighted = weights.Mix().Uids.Length;
+                        Log.StorageWeightsSet(_logger, weighted, Rounds);
+                    }
                 }
             }
-            catch (Exception e) when (e is HttpRequestException or RpcException or IOException)
+            catch (Exception e) when (e is HttpRequestException or RpcException or IOException
+                || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                Log.StorageRoundFailed(_logger, Rounds, e.Message);
+                // An unreachable node or miner, or an HTTP timeout, costs this round only; anything else fails the service.
+                Log.StorageRoundFailed(_logger, attempt, e.Message);
             }
 
             await _clock.DelayAsync(_options.RoundInterval, cancellationToken).ConfigureAwait(false);
