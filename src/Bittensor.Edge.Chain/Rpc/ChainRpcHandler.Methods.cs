@@ -306,18 +306,8 @@ public sealed partial class ChainRpcHandler
 
     private RpcError? SubnetInfo(RpcParams p, Utf8JsonWriter writer)
     {
-        if (First(p.GetU16(0, "netuid", out ushort netuid), p.GetBlock(1, "block", out BlockSelector selector)) is RpcError bad)
+        return ReadSubnet(p, (view, netuid, subnet) =>
         {
-            return bad;
-        }
-
-        return _node.Read(view =>
-        {
-            if (First(ResolveState(view, selector), ResolveSubnet(view.State(), netuid, out SubnetInfo? subnet)) is RpcError error)
-            {
-                return error;
-            }
-
             writer.WriteStartObject();
             writer.WriteNumber("netuid"u8, netuid);
             writer.WriteString("owner"u8, _addresses.Get(subnet!.Owner));
@@ -344,18 +334,8 @@ public sealed partial class ChainRpcHandler
 
     private RpcError? SubnetHyperparameters(RpcParams p, Utf8JsonWriter writer)
     {
-        if (First(p.GetU16(0, "netuid", out ushort netuid), p.GetBlock(1, "block", out BlockSelector selector)) is RpcError bad)
+        return ReadSubnet(p, (view, netuid, subnet) =>
         {
-            return bad;
-        }
-
-        return _node.Read(view =>
-        {
-            if (First(ResolveState(view, selector), ResolveSubnet(view.State(), netuid, out SubnetInfo? subnet)) is RpcError error)
-            {
-                return error;
-            }
-
             writer.WriteStartObject();
             for (int id = 0; id < Hyperparameters.Count; id++)
             {
@@ -488,6 +468,24 @@ public sealed partial class ChainRpcHandler
     }
 
     /// <summary>State queries: only the best block's state exists (see the type's remarks).</summary>
+    /// <summary>
+    /// The shared prologue of the per-subnet methods: parses <c>netuid, block?</c>, then runs
+    /// <paramref name="body"/> under the chain lock on the subnet at that state, or answers the parse, block or
+    /// subnet error.
+    /// </summary>
+    private RpcError? ReadSubnet(RpcParams p, Func<ChainReadView, ushort, SubnetInfo, RpcError?> body)
+    {
+        if (First(p.GetU16(0, "netuid", out ushort netuid), p.GetBlock(1, "block", out BlockSelector selector)) is RpcError bad)
+        {
+            return bad;
+        }
+
+        return _node.Read(view =>
+            First(ResolveState(view, selector), ResolveSubnet(view.State(), netuid, out SubnetInfo? subnet)) is RpcError error
+                ? error
+                : body(view, netuid, subnet!));
+    }
+
     private static RpcError? ResolveState(ChainReadView view, BlockSelector selector)
     {
         switch (selector.Kind)
