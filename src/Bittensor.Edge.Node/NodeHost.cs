@@ -2,6 +2,7 @@
 // Copyright (c) Bittensor.Edge contributors
 
 using System.Net;
+using Bittensor.Edge.Boards.Watchdog;
 using Bittensor.Edge.Chain.Genesis;
 using Bittensor.Edge.Chain.Node;
 using Bittensor.Edge.Chain.Persistence;
@@ -133,11 +134,15 @@ public static class NodeHost
                 Log.Authoring(logger, authorKey.Ss58Address, genesis.BlockTimeMs);
             }
 
-            using SystemdNotifier? notifier = SystemdNotifier.Create(environment.GetEnvironmentVariable, Environment.ProcessId);
+            using SdNotifier notifier = SdNotifier.FromEnvironment(environment.GetEnvironmentVariable);
+            notifier.Start();
+            WatchdogPinger? pinger = notifier.IsEnabled && WatchdogPinger.TryGetInterval(environment.GetEnvironmentVariable, Environment.ProcessId, out TimeSpan interval)
+                ? new WatchdogPinger(notifier, environment.Clock, interval, () => node.Read(static _ => true))
+                : null;
             Notify(notifier, logger, $"READY=1\nSTATUS=Chain {genesis.ChainId} at block {node.Head.Number}, RPC on {settings.Rpc.ListenAddress}:{settings.Rpc.Port}");
-            if (notifier is not null)
+            if (notifier.IsEnabled)
             {
-                Log.SystemdReady(logger, notifier.WatchdogInterval);
+                Log.SystemdReady(logger, pinger?.Interval);
             }
 
             // Disposed after every service has ended (below), so no round is left holding a disposed client.
@@ -146,7 +151,7 @@ public static class NodeHost
             List<(string Name, Task Task)> running =
             [
                 ("block production", node.RunAsync(services.Token)),
-                ("watchdog", notifier?.RunWatchdogAsync(environment.Clock, () => node.Read(static _ => true), services.Token) ?? Task.CompletedTask),
+                ("watchdog", pinger?.RunAsync(services.Token) ?? Task.CompletedTask),
             ];
             if (validatorKey is not null)
             {
@@ -292,11 +297,11 @@ public static class NodeHost
         return new Uri(new Uri(address), RpcEndpoint.Path);
     }
 
-    private static void Notify(SystemdNotifier? notifier, ILogger logger, string state)
+    private static void Notify(SdNotifier notifier, ILogger logger, string state)
     {
-        if (notifier is not null && !notifier.TryNotify(state, out string? error))
+        if (notifier.IsEnabled && !notifier.TryNotify(state))
         {
-            Log.NotifyFailed(logger, notifier.SocketPath, error!);
+            Log.NotifyFailed(logger, notifier.SocketPath!, "the datagram could not be sent");
         }
     }
 

@@ -8,7 +8,9 @@ namespace Bittensor.Edge.Boards.Watchdog;
 
 /// <summary>
 /// sd_notify without libsystemd: datagrams to the Unix socket named by <c>NOTIFY_SOCKET</c>, where a leading
-/// <c>@</c> means an abstract socket. With no socket named, every call does nothing and returns false.
+/// <c>@</c> means an abstract socket. With no socket named (or a value that is neither an absolute path nor
+/// <c>@name</c>), every call does nothing and returns false. The one sd_notify of the project: <c>bte-miner</c>,
+/// <c>bte-node</c> and <c>bte-gateway</c> all use it, with <see cref="WatchdogPinger"/> for <c>WATCHDOG=1</c>.
 /// </summary>
 /// <remarks>
 /// The socket is created in <see cref="Start"/>, not in the constructor; <see cref="Dispose"/> closes it.
@@ -27,10 +29,13 @@ public sealed class SdNotifier : ISystemdNotifier, IDisposable
     /// <summary>A notifier for the socket <paramref name="notifySocket"/> (the value of <c>NOTIFY_SOCKET</c>), or a disabled one for null or empty.</summary>
     public SdNotifier(string? notifySocket)
     {
-        if (string.IsNullOrEmpty(notifySocket))
+        // systemd sets an absolute path or @abstract; anything else (a relative path) is not ours to guess at.
+        if (string.IsNullOrEmpty(notifySocket) || (notifySocket[0] != '/' && notifySocket[0] != '@'))
         {
             return;
         }
+
+        SocketPath = notifySocket;
 
         string path = notifySocket[0] == '@' ? "\0" + notifySocket[1..] : notifySocket;
         _endPoint = new UnixDomainSocketEndPoint(path);
@@ -38,6 +43,16 @@ public sealed class SdNotifier : ISystemdNotifier, IDisposable
 
     /// <summary>A notifier for this process's <c>NOTIFY_SOCKET</c>.</summary>
     public static SdNotifier FromEnvironment() => new(Environment.GetEnvironmentVariable(NotifySocketVariable));
+
+    /// <summary>A notifier for the <c>NOTIFY_SOCKET</c> that <paramref name="getEnvironmentVariable"/> returns (tests pass their own).</summary>
+    public static SdNotifier FromEnvironment(Func<string, string?> getEnvironmentVariable)
+    {
+        ArgumentNullException.ThrowIfNull(getEnvironmentVariable);
+        return new SdNotifier(getEnvironmentVariable(NotifySocketVariable));
+    }
+
+    /// <summary>The socket as given in <c>NOTIFY_SOCKET</c>, or null when disabled (for log lines).</summary>
+    public string? SocketPath { get; }
 
     /// <inheritdoc/>
     public bool IsEnabled => _endPoint is not null;

@@ -22,6 +22,7 @@ public sealed class WatchdogHealth
     private readonly IClock _clock;
     private readonly Dictionary<string, TimeSpan> _running = new(StringComparer.Ordinal);
     private TimeSpan? _lastTick;
+    private long _nextHandler;
 
     /// <summary>A health rule on <paramref name="clock"/>; unhealthy until the first tick.</summary>
     public WatchdogHealth(IClock clock)
@@ -49,6 +50,31 @@ public sealed class WatchdogHealth
         lock (_lock)
         {
             _running[worker] = now + deadline;
+        }
+    }
+
+    /// <summary>
+    /// One of several concurrent handlers of <paramref name="worker"/> starts, due within <paramref name="deadline"/>;
+    /// disposing the returned scope marks it finished. Use this where a worker runs handlers in parallel (the miner's
+    /// bus requests); <see cref="HandlerStarted"/> tracks one handler per worker name.
+    /// </summary>
+    public HandlerScope BeginHandler(string worker, TimeSpan deadline)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(worker);
+        string key = $"{worker}#{Interlocked.Increment(ref _nextHandler)}";
+        HandlerStarted(key, deadline);
+        return new HandlerScope(this, key);
+    }
+
+    /// <summary>Handlers running now (any worker).</summary>
+    public int RunningHandlers
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _running.Count;
+            }
         }
     }
 
@@ -82,6 +108,28 @@ public sealed class WatchdogHealth
             }
 
             return true;
+        }
+    }
+}
+
+/// <summary>A running handler of <see cref="WatchdogHealth.BeginHandler"/>; dispose when it finishes.</summary>
+public readonly struct HandlerScope : IDisposable
+{
+    private readonly WatchdogHealth? _health;
+    private readonly string? _key;
+
+    internal HandlerScope(WatchdogHealth health, string key)
+    {
+        _health = health;
+        _key = key;
+    }
+
+    /// <summary>Marks the handler finished (idempotent).</summary>
+    public void Dispose()
+    {
+        if (_health is not null && _key is not null)
+        {
+            _health.HandlerFinished(_key);
         }
     }
 }

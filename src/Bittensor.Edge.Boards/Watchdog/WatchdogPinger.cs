@@ -18,6 +18,9 @@ public sealed class WatchdogPinger
     /// <summary>The environment variable systemd sets to the unit's <c>WatchdogSec</c> in microseconds.</summary>
     public const string WatchdogUsecVariable = "WATCHDOG_USEC";
 
+    /// <summary>The environment variable naming the process systemd watches; other processes must not ping.</summary>
+    public const string WatchdogPidVariable = "WATCHDOG_PID";
+
     /// <summary>The datagram sent.</summary>
     public const string Ping = "WATCHDOG=1";
 
@@ -62,6 +65,26 @@ public sealed class WatchdogPinger
         return true;
     }
 
+    /// <summary>
+    /// The ping interval for process <paramref name="processId"/> from its environment: a third of <c>WATCHDOG_USEC</c>,
+    /// and only when <c>WATCHDOG_PID</c> is unset or names this process (systemd sets it so that children started with
+    /// the same environment do not ping for the service).
+    /// </summary>
+    /// <returns><see langword="false"/> when systemd runs no watchdog for this process.</returns>
+    public static bool TryGetInterval(Func<string, string?> getEnvironmentVariable, int processId, out TimeSpan interval)
+    {
+        ArgumentNullException.ThrowIfNull(getEnvironmentVariable);
+        interval = TimeSpan.Zero;
+        string? pid = getEnvironmentVariable(WatchdogPidVariable);
+        if (!string.IsNullOrEmpty(pid)
+            && !(int.TryParse(pid, NumberStyles.None, CultureInfo.InvariantCulture, out int watched) && watched == processId))
+        {
+            return false;
+        }
+
+        return TryGetInterval(getEnvironmentVariable(WatchdogUsecVariable), out interval);
+    }
+
     /// <summary>Pings when an interval has passed since the last ping (or none was sent yet) and the process is healthy.</summary>
     /// <returns><see langword="true"/> when a ping went out.</returns>
     public bool Tick()
@@ -88,7 +111,10 @@ public sealed class WatchdogPinger
         return true;
     }
 
-    /// <summary>Ticks every <see cref="Interval"/> until cancelled; does nothing when the notifier is disabled.</summary>
+    /// <summary>
+    /// Ticks every <see cref="Interval"/> until cancelled, then returns normally; does nothing when the notifier is
+    /// disabled. A health check that says no withholds that ping, so systemd restarts a stuck process.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
         if (!_notifier.IsEnabled)
@@ -96,10 +122,17 @@ public sealed class WatchdogPinger
             return;
         }
 
-        while (!cancellationToken.IsCancellationRequested)
+        try
         {
-            Tick();
-            await _clock.DelayAsync(Interval, cancellationToken).ConfigureAwait(false);
+            while (!cancellationToken.IsCancellationRequested)
+            {
+                Tick();
+                await _clock.DelayAsync(Interval, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopping is the normal end of the loop.
         }
     }
 }

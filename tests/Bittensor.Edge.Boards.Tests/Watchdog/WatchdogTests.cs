@@ -149,6 +149,107 @@ public sealed class WatchdogTests
         Assert.False(WatchdogPinger.TryGetInterval(usec, out _));
     }
 
+    [Fact]
+    public void A_relative_notify_socket_disables_the_notifier()
+    {
+        using SdNotifier notifier = SdNotifier.FromEnvironment(name => name == SdNotifier.NotifySocketVariable ? "relative/path" : null);
+        notifier.Start();
+        Assert.False(notifier.IsEnabled);
+        Assert.Null(notifier.SocketPath);
+    }
+
+    [Fact]
+    public void The_interval_is_for_our_pid_only_when_watchdog_pid_is_set()
+    {
+        static Func<string, string?> Env(string? usec, string? pid) => name => name switch
+        {
+            WatchdogPinger.WatchdogUsecVariable => usec,
+            WatchdogPinger.WatchdogPidVariable => pid,
+            _ => null,
+        };
+
+        Assert.True(WatchdogPinger.TryGetInterval(Env("30000000", "42"), 42, out TimeSpan ours));
+        Assert.Equal(TimeSpan.FromSeconds(10), ours);
+        Assert.True(WatchdogPinger.TryGetInterval(Env("3000000", null), 42, out TimeSpan anyPid));
+        Assert.Equal(TimeSpan.FromSeconds(1), anyPid);
+        Assert.False(WatchdogPinger.TryGetInterval(Env("30000000", "7"), 42, out _));
+        Assert.False(WatchdogPinger.TryGetInterval(Env("30000000", "x"), 42, out _));
+        Assert.False(WatchdogPinger.TryGetInterval(Env(null, "42"), 42, out _));
+    }
+
+    [Fact]
+    public async Task The_run_loop_pings_each_interval_while_healthy_skips_when_not_and_ends_on_cancel()
+    {
+        using FakeSysfs dir = new();
+        using NotifySocket systemd = NotifySocket.BindPath(Path.Combine(dir.Root, "notify"));
+        using SdNotifier notifier = new(systemd.NotifySocketValue);
+        notifier.Start();
+        using SignallingClock clock = new();
+        Queue<bool> answers = new([true, true, false, true]);
+        WatchdogPinger pinger = new(notifier, clock, TimeSpan.FromSeconds(1), () => answers.Dequeue());
+        using CancellationTokenSource stop = new();
+        Task run = pinger.RunAsync(stop.Token);
+
+        await clock.NextDelayAsync();
+        Assert.Equal(["WATCHDOG=1"], systemd.Drain());
+        clock.Inner.Advance(TimeSpan.FromSeconds(1));
+        await clock.NextDelayAsync();
+        Assert.Equal(["WATCHDOG=1"], systemd.Drain());
+        clock.Inner.Advance(TimeSpan.FromSeconds(1));
+        await clock.NextDelayAsync();
+        Assert.Empty(systemd.Drain());
+        clock.Inner.Advance(TimeSpan.FromSeconds(1));
+        await clock.NextDelayAsync();
+        Assert.Equal(["WATCHDOG=1"], systemd.Drain());
+        Assert.Empty(answers);
+        await stop.CancelAsync();
+        await run;
+    }
+
+    [Fact]
+    public void Concurrent_handlers_of_one_worker_are_tracked_apart()
+    {
+        ManualClock clock = new();
+        WatchdogHealth health = new(clock);
+        health.MainLoopTicked();
+        HandlerScope slow = health.BeginHandler("bus", TimeSpan.FromSeconds(1));
+        using (health.BeginHandler("bus", TimeSpan.FromSeconds(1)))
+        {
+            Assert.Equal(2, health.RunningHandlers);
+        }
+
+        // The second handler finishing does not clear the first, which then sticks past its deadline + 30 s.
+        Assert.Equal(1, health.RunningHandlers);
+        clock.Advance(TimeSpan.FromSeconds(32));
+        health.MainLoopTicked();
+        Assert.False(health.IsHealthy());
+        slow.Dispose();
+        Assert.True(health.IsHealthy());
+    }
+
+    // A ManualClock that tells the test each time the loop starts waiting, so the test advances only then.
+    private sealed class SignallingClock : Core.IClock, IDisposable
+    {
+        private readonly SemaphoreSlim _delays = new(0);
+
+        public ManualClock Inner { get; } = new(DateTimeOffset.UnixEpoch);
+
+        public DateTimeOffset UtcNow => Inner.UtcNow;
+
+        public TimeSpan Elapsed => Inner.Elapsed;
+
+        public Task DelayAsync(TimeSpan delay, CancellationToken cancellationToken = default)
+        {
+            Task task = Inner.DelayAsync(delay, cancellationToken);
+            _delays.Release();
+            return task;
+        }
+
+        public async Task NextDelayAsync() => Assert.True(await _delays.WaitAsync(TimeSpan.FromSeconds(10)), "the watchdog loop did not wait again");
+
+        public void Dispose() => _delays.Dispose();
+    }
+
     /// <summary>The test's stand-in for systemd: a bound Unix datagram socket.</summary>
     private sealed class NotifySocket : IDisposable
     {
