@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) Bittensor.Edge contributors
+
+using System.Globalization;
+
+namespace Bittensor.Edge.Miner.Hosting;
+
+/// <summary>Load, memory and disk for telemetry, read from <c>/proc</c> and the file system; null where unreadable.</summary>
+/// <remarks>Stateless and thread-safe.</remarks>
+internal static class SystemReadings
+{
+    /// <summary>The 1-minute load average from <c>/proc/loadavg</c>.</summary>
+    public static double? Load1()
+    {
+        try
+        {
+            string text = File.ReadAllText("/proc/loadavg");
+            int space = text.IndexOf(' ', StringComparison.Ordinal);
+            return space > 0 && double.TryParse(text.AsSpan(0, space), NumberStyles.Float, CultureInfo.InvariantCulture, out double load) ? load : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>RAM in use, percent, from <c>MemTotal</c> and <c>MemAvailable</c> of <c>/proc/meminfo</c>.</summary>
+    public static double? MemoryUsedPercent()
+    {
+        try
+        {
+            long? total = null;
+            long? available = null;
+            foreach (string line in File.ReadLines("/proc/meminfo"))
+            {
+                if (line.StartsWith("MemTotal:", StringComparison.Ordinal))
+                {
+                    total = Kib(line);
+                }
+                else if (line.StartsWith("MemAvailable:", StringComparison.Ordinal))
+                {
+                    available = Kib(line);
+                }
+            }
+
+            return total is > 0 && available is { } free ? Math.Round(100.0 * (total.Value - free) / total.Value, 1) : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Free bytes on the file system holding <paramref name="path"/>.</summary>
+    public static long? FreeBytes(string path)
+    {
+        try
+        {
+            return new DriveInfo(Path.GetFullPath(path)).AvailableFreeSpace;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
+    private static long? Kib(string line)
+    {
+        ReadOnlySpan<char> rest = line.AsSpan(line.IndexOf(':', StringComparison.Ordinal) + 1).Trim();
+        int space = rest.IndexOf(' ');
+        ReadOnlySpan<char> number = space > 0 ? rest[..space] : rest;
+        return long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out long kib) ? kib * 1024 : null;
+    }
+}
