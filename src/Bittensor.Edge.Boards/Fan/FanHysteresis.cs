@@ -32,14 +32,16 @@ public readonly record struct FanHysteresis
     public double OffC { get; }
 
     /// <summary>Whether the fan should run, given whether it runs now.</summary>
-    public bool ShouldRun(bool isOn, Temperature temperature, ThermalState state)
+    public bool ShouldRun(bool isOn, Temperature temperature, ThermalState state) => ShouldRun(isOn, temperature.DegreesCelsius, state);
+
+    /// <summary>Whether the fan should run at <paramref name="celsius"/> °C, given whether it runs now.</summary>
+    public bool ShouldRun(bool isOn, double celsius, ThermalState state)
     {
         if (state >= ThermalState.Warm)
         {
             return true;
         }
 
-        double c = temperature.DegreesCelsius;
-        return c >= OnC || (c > OffC && isOn);
+        return celsius >= OnC || (celsius > OffC && isOn);
     }
 }

@@ -59,7 +59,11 @@ public sealed class GpioCaseFan : ICaseFan
 
     /// <inheritdoc/>
     /// <exception cref="InvalidOperationException"><see cref="Start"/> was not called.</exception>
-    public bool Update(Temperature temperature, ThermalState state)
+    public bool Update(Temperature temperature, ThermalState state) => Update(temperature.DegreesCelsius, state);
+
+    /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException"><see cref="Start"/> was not called.</exception>
+    public bool Update(double celsius, ThermalState state)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (!_started)
@@ -67,7 +71,7 @@ public sealed class GpioCaseFan : ICaseFan
             ThrowHelper.ThrowInvalidOperation("Call Start before Update.");
         }
 
-        bool run = _rule.ShouldRun(IsOn, temperature, state);
+        bool run = _rule.ShouldRun(IsOn, celsius, state);
         if (run == IsOn)
         {
             return false;

@@ -22,4 +22,8 @@ public interface ICaseFan : IDisposable
     /// <summary>Applies the on/off rule to a new reading.</summary>
     /// <returns><see langword="true"/> when the fan switched.</returns>
     bool Update(Temperature temperature, ThermalState state);
+
+    /// <summary>Applies the on/off rule to a new reading in °C (the UnitsNet-free path for NativeAOT callers).</summary>
+    /// <returns><see langword="true"/> when the fan switched.</returns>
+    bool Update(double celsius, ThermalState state);
 }

@@ -28,9 +28,12 @@ public sealed class VirtualCaseFan : ICaseFan
     public void Start() => IsOn = false;
 
     /// <inheritdoc/>
-    public bool Update(Temperature temperature, ThermalState state)
+    public bool Update(Temperature temperature, ThermalState state) => Update(temperature.DegreesCelsius, state);
+
+    /// <inheritdoc/>
+    public bool Update(double celsius, ThermalState state)
     {
-        bool run = _rule.ShouldRun(IsOn, temperature, state);
+        bool run = _rule.ShouldRun(IsOn, celsius, state);
         if (run == IsOn)
         {
             return false;

@@ -17,4 +17,11 @@ public interface IThermalSensor
     /// <summary>Reads the hottest zone.</summary>
     /// <returns><see langword="false"/> when no zone could be read.</returns>
     bool TryReadTemperature(out Temperature temperature);
+
+    /// <summary>
+    /// Reads the hottest zone in °C. The same reading as <see cref="TryReadTemperature"/>; NativeAOT callers (bte-miner) use the °C members: UnitsNet's <see cref="Temperature"/> has a static
+/// constructor that registers every quantity's conversions, and a binary that touches it grows by about 6 MB.
+    /// </summary>
+    /// <returns><see langword="false"/> when no zone could be read.</returns>
+    bool TryReadCelsius(out double celsius);
 }

@@ -56,6 +56,15 @@ public sealed class SysfsThermalSensor : IThermalSensor
     /// <exception cref="InvalidOperationException"><see cref="Start"/> was not called.</exception>
     public bool TryReadTemperature(out Temperature temperature)
     {
+        bool any = TryReadCelsius(out double celsius);
+        temperature = any ? Temperature.FromDegreesCelsius(celsius) : default;
+        return any;
+    }
+
+    /// <inheritdoc/>
+    /// <exception cref="InvalidOperationException"><see cref="Start"/> was not called.</exception>
+    public bool TryReadCelsius(out double celsius)
+    {
         string[]? files = _tempFiles;
         if (files is null)
         {
@@ -73,7 +82,7 @@ public sealed class SysfsThermalSensor : IThermalSensor
             }
         }
 
-        temperature = any ? Temperature.FromDegreesCelsius(hottest / 1000.0) : default;
+        celsius = any ? hottest / 1000.0 : 0;
         return any;
     }
 }

@@ -40,7 +40,10 @@ public sealed class ThermalMonitor
     public ThermalState State => _policy.State;
 
     /// <summary>The last good reading, or null before the first.</summary>
-    public Temperature? LastTemperature { get; private set; }
+    public Temperature? LastTemperature => LastCelsius is { } c ? Temperature.FromDegreesCelsius(c) : null;
+
+    /// <summary>The last good reading in °C, or null before the first (the UnitsNet-free path for NativeAOT callers).</summary>
+    public double? LastCelsius { get; private set; }
 
     /// <summary>Reads that failed since start.</summary>
     public long FailedReads { get; private set; }
@@ -56,14 +59,14 @@ public sealed class ThermalMonitor
         }
 
         _lastSample = now;
-        if (!_sensor.TryReadTemperature(out Temperature temperature))
+        if (!_sensor.TryReadCelsius(out double celsius))
         {
             FailedReads++;
             return false;
         }
 
-        LastTemperature = temperature;
+        LastCelsius = celsius;
         ThermalState before = _policy.State;
-        return _policy.Update(temperature) != before;
+        return _policy.Update(celsius) != before;
     }
 }

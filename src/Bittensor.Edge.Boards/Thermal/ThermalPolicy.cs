@@ -9,7 +9,7 @@ namespace Bittensor.Edge.Boards.Thermal;
 /// The warm/hot/critical policy with hysteresis (specs/fleet.md §2): a state is entered as soon as its
 /// threshold is reached, and left only when the temperature falls <c>hysteresis</c> below that threshold.
 /// </summary>
-/// <remarks>Not thread-safe: one owner (the main loop) calls <see cref="Update"/>.</remarks>
+/// <remarks>Not thread-safe: one owner (the main loop) calls <see cref="Update(double)"/>.</remarks>
 public sealed class ThermalPolicy
 {
     private readonly double _warmC;
@@ -37,9 +37,12 @@ public sealed class ThermalPolicy
     public ThermalState State { get; private set; }
 
     /// <summary>Moves the state for a new reading and returns it.</summary>
-    public ThermalState Update(Temperature temperature)
+    public ThermalState Update(Temperature temperature) => Update(temperature.DegreesCelsius);
+
+    /// <summary>Moves the state for a new reading in °C and returns it (the UnitsNet-free path for NativeAOT callers).</summary>
+    public ThermalState Update(double celsius)
     {
-        double c = temperature.DegreesCelsius;
+        double c = celsius;
         ThermalState reached = c >= _criticalC ? ThermalState.Critical
             : c >= _hotC ? ThermalState.Hot
             : c >= _warmC ? ThermalState.Warm

@@ -10,7 +10,6 @@ using Bittensor.Edge.Boards.Gpio;
 using Bittensor.Edge.Boards.StatusLed;
 using Bittensor.Edge.Boards.Thermal;
 using Bittensor.Edge.Miner.Settings;
-using UnitsNet;
 
 namespace Bittensor.Edge.Miner.Board;
 
@@ -98,7 +97,7 @@ public sealed class BoardRuntime : IDisposable
 
         string sys = Path.Combine(device.HardwareRoot, "sys");
         bool simulated = profile.Id == BoardDetector.SimulatorId;
-        IThermalSensor thermal = simulated ? new VirtualThermalSensor(Temperature.FromDegreesCelsius(45)) : new SysfsThermalSensor(sys, profile.Thermal.Zones);
+        IThermalSensor thermal = simulated ? VirtualThermalSensor.FromCelsius(45) : new SysfsThermalSensor(sys, profile.Thermal.Zones);
         IThrottleSource? throttle = profile.Throttle.Kind switch
         {
             "rpi-get-throttled" => new RpiThrottleSource(sys, profile.Throttle),

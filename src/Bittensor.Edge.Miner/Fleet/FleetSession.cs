@@ -167,7 +167,16 @@ public sealed class FleetSession
                 case JoinOutcomeKind.Accepted:
                     Enrollment enrollment = new(outcome.DeviceId!, config.FleetId, config.Gateway.PublicKey, config.Gateway.Mqtt, outcome.TokenId, _clock.UtcNow.ToUnixTimeMilliseconds());
                     enrollment.Write(EnrollmentPath);
-                    FirstBootFile.RemoveJoinToken(FirstBootPath);
+                    try
+                    {
+                        FirstBootFile.RemoveJoinToken(FirstBootPath);
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Text.Json.JsonException)
+                    {
+                        // Enrolled all the same; the used token is worthless to anyone (its uses are spent), but say so.
+                        Log.Unconfigured(_logger, $"enrolled, but the join token could not be deleted from {FirstBootPath}: {e.Message}");
+                    }
+
                     Log.JoinAccepted(_logger, config.FleetId, enrollment.DeviceId, FirstBootPath);
                     return enrollment;
                 case JoinOutcomeKind.Rejected:

@@ -6,7 +6,6 @@ using Bittensor.Edge.Boards.Watchdog;
 using Bittensor.Edge.Core;
 using Bittensor.Edge.Miner.Board;
 using Microsoft.Extensions.Logging;
-using UnitsNet;
 
 namespace Bittensor.Edge.Miner.Hosting;
 
@@ -120,7 +119,7 @@ public sealed class MainLoop
 
         // Thermal: ThermalMonitor keeps its own 5 s period.
         _thermal.Tick();
-        double? celsius = _thermal.LastTemperature?.DegreesCelsius;
+        double? celsius = _thermal.LastCelsius;
         _status.SetThermal(_thermal.State, celsius);
         if (_thermal.State != _lastThermal)
         {
@@ -132,9 +131,9 @@ public sealed class MainLoop
             _outputs.ThermalChanged(_thermal.State);
         }
 
-        if (_board.Fan is { } fan && _thermal.LastTemperature is Temperature temperature)
+        if (_board.Fan is { } fan && celsius is { } reading)
         {
-            fan.Update(temperature, _thermal.State);
+            fan.Update(reading, _thermal.State);
         }
 
         if (Due(ref _lastPower, PowerPeriod, now) && _board.Throttle is { } power && power.TryReadUnderVoltage(out bool underVoltage))

@@ -222,6 +222,10 @@ public sealed class MinerHost : IBusCommandSink, IDisposable
         Task watchdogTask = pinger?.RunAsync(services.Token) ?? Task.CompletedTask;
 
         await loop.FirstTick.WaitAsync(services.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+
+        // The fleet session does not wait for the store: it connects while the store reconciles (storage requests get
+        // Busy until it is open), so a device is on the bus within milliseconds of its start.
+        Task fleetTask = _fleet.RunAsync(services.Token);
         using (CancellationTokenSource readyWait = CancellationTokenSource.CreateLinkedTokenSource(services.Token))
         {
             await Task.WhenAny(storeOpen, _clock.DelayAsync(ReadyWait, readyWait.Token)).ConfigureAwait(false);
@@ -235,7 +239,6 @@ public sealed class MinerHost : IBusCommandSink, IDisposable
         }
 
         Task preload = _settings.Inference.Preload ? Task.Run(models.PreloadAsync, CancellationToken.None) : Task.CompletedTask;
-        Task fleetTask = _fleet.RunAsync(services.Token);
         Task stopped = Task.Delay(Timeout.Infinite, services.Token);
         Task first = await Task.WhenAny(stopped, fleetTask, loopTask).ConfigureAwait(false);
         int exitCode = MinerConstants.ExitOk;

@@ -87,6 +87,35 @@ public sealed class ThermalPolicyTests
     }
 
     [Fact]
+    public void The_celsius_paths_read_and_decide_the_same_as_the_temperature_paths()
+    {
+        using FakeSysfs sys = new();
+        sys.WriteZone(0, "cpu-thermal", 81_250);
+        SysfsThermalSensor sensor = new(sys.Root, s_piZones);
+        sensor.Start();
+        Assert.True(sensor.TryReadCelsius(out double celsius));
+        Assert.True(sensor.TryReadTemperature(out Temperature temperature));
+        Assert.Equal(81.25, celsius);
+        Assert.Equal(temperature.DegreesCelsius, celsius);
+        Assert.Equal(new ThermalPolicy(s_pi).Update(temperature), new ThermalPolicy(s_pi).Update(celsius));
+
+        VirtualThermalSensor virtualSensor = VirtualThermalSensor.FromCelsius(72.5);
+        Assert.True(virtualSensor.TryReadCelsius(out double virtualCelsius));
+        Assert.Equal(72.5, virtualCelsius);
+        Assert.Equal(72.5, virtualSensor.Temperature!.Value.DegreesCelsius);
+        virtualSensor.Celsius = null;
+        Assert.False(virtualSensor.TryReadCelsius(out _));
+        Assert.False(virtualSensor.TryReadTemperature(out _));
+
+        Boards.Fan.FanHysteresis rule = new(65, 55);
+        foreach (double c in new[] { 50.0, 60.0, 65.0, 70.0 })
+        {
+            Assert.Equal(rule.ShouldRun(true, Temperature.FromDegreesCelsius(c), ThermalState.Normal), rule.ShouldRun(true, c, ThermalState.Normal));
+            Assert.Equal(rule.ShouldRun(false, Temperature.FromDegreesCelsius(c), ThermalState.Normal), rule.ShouldRun(false, c, ThermalState.Normal));
+        }
+    }
+
+    [Fact]
     public void Missing_thermal_tree_reads_false_instead_of_throwing()
     {
         using FakeSysfs sys = new();

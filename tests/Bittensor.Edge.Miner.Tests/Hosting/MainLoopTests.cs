@@ -9,7 +9,6 @@ using Bittensor.Edge.Miner.Board;
 using Bittensor.Edge.Miner.Hosting;
 using Bittensor.Edge.Miner.Settings;
 using Microsoft.Extensions.Logging.Abstractions;
-using UnitsNet;
 
 namespace Bittensor.Edge.Miner.Tests.Hosting;
 
@@ -78,11 +77,11 @@ public sealed class MainLoopTests : IDisposable
         Assert.Equal(LedPattern.Solid, _led.Showing);
         Assert.False(_board.Fan!.IsOn);
 
-        Sensor.Temperature = Temperature.FromDegreesCelsius(72);
+        Sensor.Celsius = 72;
         Advance(5);
         Assert.Equal(ThermalState.Warm, _status.Thermal);
         Assert.True(_board.Fan.IsOn); // forced on while warm
-        Sensor.Temperature = Temperature.FromDegreesCelsius(86);
+        Sensor.Celsius = 86;
         Advance(5);
         Assert.Equal(ThermalState.Critical, _status.Thermal);
         Assert.Equal(LedPattern.Blink4Hz, _led.Showing);
@@ -91,10 +90,10 @@ public sealed class MainLoopTests : IDisposable
         Assert.False(_status.CanInfer(out _));
 
         // Hysteresis: 82 °C is below critical (85) but not 5 °C below it; 79 °C leaves critical, not hot.
-        Sensor.Temperature = Temperature.FromDegreesCelsius(82);
+        Sensor.Celsius = 82;
         Advance(5);
         Assert.Equal(ThermalState.Critical, _status.Thermal);
-        Sensor.Temperature = Temperature.FromDegreesCelsius(79);
+        Sensor.Celsius = 79;
         Advance(5);
         Assert.Equal(ThermalState.Hot, _status.Thermal);
         Assert.True(_status.CanIngest(out _));

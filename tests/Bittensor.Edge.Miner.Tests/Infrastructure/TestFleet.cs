@@ -54,6 +54,9 @@ internal sealed class TestFleet : IAsyncDisposable
 
     public ConcurrentQueue<string> Logins { get; } = new();
 
+    /// <summary>Raised on the broker's thread for every retained publish (topic, payload), as it arrives.</summary>
+    public event Action<string, byte[]>? RetainedPublished;
+
     private readonly Lock _retainedLock = new();
     private TaskCompletionSource _retainedSignal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -109,8 +112,10 @@ internal sealed class TestFleet : IAsyncDisposable
         {
             if (e.ApplicationMessage.Retain)
             {
-                fleet!.Retained[e.ApplicationMessage.Topic] = e.ApplicationMessage.Payload.ToArray();
+                byte[] payload = e.ApplicationMessage.Payload.ToArray();
+                fleet!.Retained[e.ApplicationMessage.Topic] = payload;
                 fleet.RetainedChanged();
+                fleet.RetainedPublished?.Invoke(e.ApplicationMessage.Topic, payload);
             }
 
             return Task.CompletedTask;

@@ -1,0 +1,334 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) Bittensor.Edge contributors
+
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Security.Cryptography;
+using System.Text;
+using Bittensor.Edge.Core.Crypto;
+using Bittensor.Edge.Inference.Onnx;
+using Bittensor.Edge.Miner.Tests.Infrastructure;
+using Bittensor.Edge.Protocol.Fleet;
+using Bittensor.Edge.Protocol.Synapses;
+using Bittensor.Edge.Storage;
+using Bittensor.Edge.Storage.Merkle;
+
+namespace Bittensor.Edge.Miner.FootprintBench;
+
+/// <summary>
+/// The driver of <c>tools/bench-footprint</c> (specs/benchmarks.md, Footprint). Given a NativeAOT and a
+/// framework-dependent publish folder of bte-miner, it starts an embedded broker with a test gateway, lets the device join
+/// once, then for each build measures: start-up (exec → connected, subscribed and birth published, median of N runs on
+/// the x64-sim board), RSS after 10 s idle, peak RSS under 15 s of storage puts, proofs and inference on the bundled
+/// models, and the size of the folder with and without the ONNX Runtime native library. Prints JSON or a table.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+internal static class Program
+{
+    private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(60);
+
+    public static async Task<int> Main(string[] args)
+    {
+        string? aot = null;
+        string? jit = null;
+        int runs = 5;
+        bool json = false;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--aot" when i + 1 < args.Length:
+                    aot = args[++i];
+                    break;
+                case "--jit" when i + 1 < args.Length:
+                    jit = args[++i];
+                    break;
+                case "--runs" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out runs) && runs > 0:
+                    i++;
+                    break;
+                case "--json":
+                    json = true;
+                    break;
+                default:
+                    await Console.Error.WriteLineAsync("usage: Bittensor.Edge.Miner.FootprintBench --aot DIR --jit DIR [--runs N] [--json]");
+                    return 2;
+            }
+        }
+
+        if (aot is null || jit is null)
+        {
+            await Console.Error.WriteLineAsync("usage: Bittensor.Edge.Miner.FootprintBench --aot DIR --jit DIR [--runs N] [--json]");
+            return 2;
+        }
+
+        string work = Path.Combine(Path.GetTempPath(), "bte-footprint-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4)));
+        Directory.CreateDirectory(Path.Combine(work, "state"));
+        try
+        {
+            await using TestFleet fleet = await TestFleet.StartAsync();
+            await File.WriteAllTextAsync(Path.Combine(work, "state", "firstboot.json"), fleet.FirstBootJson(fleet.CreateToken()));
+            File.SetUnixFileMode(Path.Combine(work, "state", "firstboot.json"), UnixFileMode.UserRead | UnixFileMode.UserWrite);
+
+            Progress("joining the test fleet once (AOT build)");
+            string deviceId;
+            using (Process join = Start(Path.Combine(aot, "bte-miner"), work))
+            {
+                deviceId = await fleet.FirstEnrollment.Task.WaitAsync(s_timeout);
+                await fleet.WaitRetainedAsync(fleet.Topics.Status(deviceId), p => IsOnline(p, 0), s_timeout);
+                await TerminateAsync(join);
+            }
+
+            Figures aotFigures = await MeasureAsync("aot", Path.Combine(aot, "bte-miner"), work, fleet, deviceId, runs);
+            Figures jitFigures = await MeasureAsync("jit", Path.Combine(jit, "bte-miner"), work, fleet, deviceId, runs);
+            (double aotMb, double aotOrtMb) = Sizes(aot);
+            (double jitMb, double jitOrtMb) = Sizes(jit);
+            Dictionary<string, double> results = new(StringComparer.Ordinal)
+            {
+                ["binary_mb"] = aotMb,
+                ["binary_mb_with_ort"] = aotOrtMb,
+                ["startup_ms"] = aotFigures.StartupMs,
+                ["jit_startup_ms"] = jitFigures.StartupMs,
+                ["idle_rss_mb"] = aotFigures.IdleRssMb,
+                ["load_rss_mb"] = aotFigures.LoadRssMb,
+                ["jit_binary_mb"] = jitMb,
+                ["jit_binary_mb_with_ort"] = jitOrtMb,
+                ["jit_idle_rss_mb"] = jitFigures.IdleRssMb,
+                ["jit_load_rss_mb"] = jitFigures.LoadRssMb,
+                ["load_ops"] = aotFigures.LoadOps,
+                ["jit_load_ops"] = jitFigures.LoadOps,
+            };
+            Print(results, json, runs);
+            return 0;
+        }
+        finally
+        {
+            Directory.Delete(work, recursive: true);
+        }
+    }
+
+    private static async Task<Figures> MeasureAsync(string name, string binary, string work, TestFleet fleet, string deviceId, int runs)
+    {
+        List<double> startups = [];
+        ulong lastBdSeq = StatusOf(fleet, deviceId)?.BdSeq ?? 0;
+        for (int run = 1; run <= runs; run++)
+        {
+            Progress($"{name}: start-up run {run} of {runs}");
+            TaskCompletionSource<long> birth = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            string statusTopic = fleet.Topics.Status(deviceId);
+            ulong after = lastBdSeq;
+            void OnRetained(string topic, byte[] payload)
+            {
+                if (topic == statusTopic && IsOnline(payload, after + 1))
+                {
+                    birth.TrySetResult(Stopwatch.GetTimestamp());
+                }
+            }
+
+            fleet.RetainedPublished += OnRetained;
+            long started = Stopwatch.GetTimestamp();
+            Process process = Start(binary, work);
+            long online;
+            try
+            {
+                online = await birth.Task.WaitAsync(s_timeout);
+            }
+            finally
+            {
+                fleet.RetainedPublished -= OnRetained;
+            }
+
+            startups.Add(Stopwatch.GetElapsedTime(started, online).TotalMilliseconds);
+            lastBdSeq = StatusOf(fleet, deviceId)!.BdSeq;
+            if (run < runs)
+            {
+                await TerminateAsync(process);
+                process.Dispose();
+                continue;
+            }
+
+            using (process)
+            {
+                Progress($"{name}: idle for 10 s");
+                await Task.Delay(TimeSpan.FromSeconds(10));
+                double idle = RssMb(process);
+                Progress($"{name}: storage and inference load for 15 s");
+                (double peak, double ops) = await LoadAsync(fleet, deviceId, process, TimeSpan.FromSeconds(15));
+                await TerminateAsync(process);
+                startups.Sort();
+                return new Figures(Math.Round(startups[startups.Count / 2], 1), idle, peak, ops);
+            }
+        }
+
+        throw new InvalidOperationException("no runs");
+    }
+
+    private static async Task<(double PeakMb, double Ops)> LoadAsync(TestFleet fleet, string deviceId, Process process, TimeSpan duration)
+    {
+        using CancellationTokenSource stop = new(duration);
+        byte[][] sectors = [.. Enumerable.Range(0, 6).Select(_ => RandomNumberGenerator.GetBytes(StorageConstants.SectorSize))];
+        Hash256[] roots = [.. sectors.Select(s => SectorTree.ComputeRoot(s))];
+        long ops = 0;
+        double peak = 0;
+
+        async Task StorageAsync()
+        {
+            for (int i = 0; !stop.IsCancellationRequested; i++)
+            {
+                int k = i % sectors.Length;
+                await CallAsync(fleet, deviceId, BusRequestHeader.Encode(BusMethods.StoragePut, Deadline(), new StoragePutParams(roots[k]), FleetJsonContext.Default.StoragePutParams), sectors[k]);
+                await CallAsync(fleet, deviceId, BusRequestHeader.Encode(BusMethods.StorageProve, Deadline(), new StorageProveParams([new ChallengeItem(roots[k], i % 1024), new ChallengeItem(roots[k], (i * 7) % 1024)]), FleetJsonContext.Default.StorageProveParams), ReadOnlyMemory<byte>.Empty);
+                Interlocked.Add(ref ops, 2);
+            }
+        }
+
+        async Task InferenceAsync(string modelId, int[] shape)
+        {
+            GeneratedModel model = BundledModels.Create(modelId);
+            int count = shape.Aggregate(1, (a, b) => a * b);
+            float[] input = new float[count];
+            for (int i = 0; i < count; i++)
+            {
+                input[i] = (i % 13) / 13f;
+            }
+
+            byte[] body = MemoryMarshal.AsBytes(input.AsSpan()).ToArray();
+            InferRunParams parameters = new(model.Id, model.Sha256, [new BusInferItem([new BusTensor("x", TensorDType.Float32, [.. shape.Select(d => (long)d)], 0, body.Length)])]);
+            while (!stop.IsCancellationRequested)
+            {
+                await CallAsync(fleet, deviceId, BusRequestHeader.Encode(BusMethods.InferRun, Deadline(), parameters, FleetJsonContext.Default.InferRunParams), body);
+                Interlocked.Increment(ref ops);
+            }
+        }
+
+        async Task SampleAsync()
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                peak = Math.Max(peak, RssMb(process));
+                await Task.Delay(200, CancellationToken.None);
+            }
+        }
+
+        await Task.WhenAll(StorageAsync(), StorageAsync(), InferenceAsync(BundledModels.MlpTiny, [4, 64]), InferenceAsync(BundledModels.CnnTiny, [2, 1, 28, 28]), SampleAsync());
+        return (peak, ops);
+    }
+
+    private static async Task CallAsync(TestFleet fleet, string deviceId, byte[] header, ReadOnlyMemory<byte> body)
+    {
+        (BusResponseHeader answer, _) = await fleet.CallAsync(deviceId, header, body, s_timeout);
+        if (!answer.Ok && answer.Error != BusErrors.Busy)
+        {
+            throw new InvalidOperationException($"The device answered {answer.Error}: {answer.Message}");
+        }
+    }
+
+    private static Process Start(string binary, string work)
+    {
+        ProcessStartInfo start = new(binary) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string argument in (string[])["--board", "x64-sim", "--data-dir", Path.Combine(work, "data"), "--state-dir", Path.Combine(work, "state"), "--log-level", "Warning"])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment.Remove("NOTIFY_SOCKET");
+        start.Environment.Remove("WATCHDOG_USEC");
+        start.Environment["BTE_storage__reserveFraction"] = "0";
+        Process process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => Echo(e.Data);
+        process.ErrorDataReceived += (_, e) => Echo(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static void Echo(string? line)
+    {
+        if (!string.IsNullOrEmpty(line))
+        {
+            Console.Error.WriteLine("  bte-miner: " + line);
+        }
+    }
+
+    private static async Task TerminateAsync(Process process)
+    {
+        using (Process kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await process.WaitForExitAsync().WaitAsync(s_timeout);
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"bte-miner exited with {process.ExitCode} after SIGTERM");
+        }
+    }
+
+    private static double RssMb(Process process)
+    {
+        foreach (string line in File.ReadLines($"/proc/{process.Id}/status"))
+        {
+            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+            {
+                long kib = long.Parse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), NumberStyles.None, CultureInfo.InvariantCulture);
+                return Math.Round(kib / 1024.0, 1);
+            }
+        }
+
+        throw new InvalidOperationException("no VmRSS");
+    }
+
+    private static (double Without, double With) Sizes(string folder)
+    {
+        long without = 0;
+        long with = 0;
+        foreach (FileInfo file in new DirectoryInfo(folder).EnumerateFiles())
+        {
+            if (file.Extension is ".pdb" or ".xml" or ".dbg" or ".jsonc" or ".service")
+            {
+                continue;
+            }
+
+            with += file.Length;
+            if (!file.Name.StartsWith("libonnxruntime", StringComparison.Ordinal))
+            {
+                without += file.Length;
+            }
+        }
+
+        return (Math.Round(without / 1048576.0, 2), Math.Round(with / 1048576.0, 2));
+    }
+
+    private static StatusMessage? StatusOf(TestFleet fleet, string deviceId) =>
+        fleet.Retained.TryGetValue(fleet.Topics.Status(deviceId), out byte[]? payload) && StatusMessage.TryDecode(payload, out StatusMessage? message) ? message : null;
+
+    private static bool IsOnline(byte[] payload, ulong minBdSeq) => StatusMessage.TryDecode(payload, out StatusMessage? m) && m!.State == StatusMessage.Online && m.BdSeq >= minBdSeq;
+
+    private static long Deadline() => DateTimeOffset.UtcNow.AddSeconds(30).ToUnixTimeMilliseconds();
+
+    private static void Progress(string line) => Console.Error.WriteLine("bench-footprint: " + line);
+
+    private static void Print(Dictionary<string, double> results, bool json, int runs)
+    {
+        if (json)
+        {
+            StringBuilder text = new("{");
+            text.Append(CultureInfo.InvariantCulture, $"\"runs\": {runs}");
+            foreach ((string key, double value) in results)
+            {
+                text.Append(CultureInfo.InvariantCulture, $", \"{key}\": {value}");
+            }
+
+            Console.WriteLine(text.Append('}').ToString());
+            return;
+        }
+
+        Console.WriteLine($"bte-miner footprint (x64-sim, median start-up of {runs} runs; MB = MiB)");
+        foreach ((string key, double value) in results)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {key,-24} {value,10:0.##}"));
+        }
+    }
+
+    private sealed record Figures(double StartupMs, double IdleRssMb, double LoadRssMb, double LoadOps);
+}
