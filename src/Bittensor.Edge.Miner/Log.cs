@@ -101,6 +101,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 37, Level = LogLevel.Debug, Message = "Publish to {Topic} not delivered (disconnected or refused)")]
     public static partial void PublishDropped(ILogger logger, string topic);
 
+    [LoggerMessage(EventId = 38, Level = LogLevel.Debug, Message = "Bus {Method} {CorrelationId} answered {Outcome} in {Ms:F1} ms")]
+    public static partial void BusAnswered(ILogger logger, string method, string correlationId, string outcome, double ms);
+
     [LoggerMessage(EventId = 40, Level = LogLevel.Information, Message = "Inference batch size and threads {How}")]
     public static partial void InferenceScaled(ILogger logger, string how);
 

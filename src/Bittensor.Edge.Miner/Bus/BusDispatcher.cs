@@ -187,6 +187,7 @@ public sealed partial class BusDispatcher : IDisposable
             return Seal(correlation, Fail(BusErrors.DeadlineExceeded, $"'{header.Method}' arrived {(-remaining).TotalMilliseconds:F0} ms after its deadline."));
         }
 
+        TimeSpan started = _clock.Elapsed;
         await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
@@ -208,6 +209,14 @@ public sealed partial class BusDispatcher : IDisposable
             {
                 Log.BusHandlerFailed(_logger, e, header.Method);
                 reply = Fail(BusErrors.Internal, $"'{header.Method}' failed on the device: {e.Message}");
+            }
+
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                string id = Convert.ToHexStringLower(correlation);
+                string outcome = reply.Error ?? "ok";
+                double ms = (_clock.Elapsed - started).TotalMilliseconds;
+                Log.BusAnswered(_logger, header.Method, id, outcome, ms);
             }
 
             return Seal(correlation, reply);
@@ -330,8 +339,8 @@ public sealed partial class BusDispatcher : IDisposable
         }
 
         Log.BusFailure(_logger, error, message);
-        return new Reply(BusResponseHeader.Failure(error, message), ReadOnlyMemory<byte>.Empty);
+        return new Reply(BusResponseHeader.Failure(error, message), ReadOnlyMemory<byte>.Empty, error);
     }
 
-    private readonly record struct Reply(byte[] Header, ReadOnlyMemory<byte> Body);
+    private readonly record struct Reply(byte[] Header, ReadOnlyMemory<byte> Body, string? Error = null);
 }

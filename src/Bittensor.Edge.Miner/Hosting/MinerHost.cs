@@ -267,6 +267,8 @@ public sealed class MinerHost : IBusCommandSink, IDisposable
             await connection.DisposeAsync().ConfigureAwait(false);
         }
 
+        // A handler the connection gave up waiting for may still be inside the store; it must finish before the store closes.
+        await WaitForHandlersAsync(health, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         await services.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(loopTask, ledTask, watchdogTask, fleetTask).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         await preload.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

@@ -23,7 +23,7 @@ internal sealed class DispatcherRig : IAsyncDisposable
 {
     private readonly TempDir _dir = new();
 
-    public DispatcherRig(IClock clock, int maxConcurrent = 4)
+    public DispatcherRig(IClock clock, int maxConcurrent = 4, IInferenceService? inference = null)
     {
         Clock = clock;
         Store = FileSectorStore.Open(new SectorStoreOptions { Directory = _dir.Path("store"), ReserveFraction = 0, QuotaBytes = 8L * 4 * 1024 * 1024 }, clock);
@@ -34,7 +34,7 @@ internal sealed class DispatcherRig : IAsyncDisposable
         BoardProfile x64 = BoardRuntime.EmbeddedProfiles.Single(p => p.Id == "x64-sim");
         Models = new ModelService(_dir.Path("models"), DeviceKey, x64, new InferenceSection(), clock, NullLogger.Instance);
         Health = new WatchdogHealth(clock);
-        Dispatcher = new BusDispatcher(DeviceKey, GatewayKey.PublicKey, clock, Status, Health, Holder, Models, Commands, maxConcurrent, NullLogger.Instance);
+        Dispatcher = new BusDispatcher(DeviceKey, GatewayKey.PublicKey, clock, Status, Health, Holder, inference ?? Models, Commands, maxConcurrent, NullLogger.Instance);
     }
 
     public IClock Clock { get; }
