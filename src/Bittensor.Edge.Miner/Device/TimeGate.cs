@@ -25,6 +25,9 @@ public sealed class TimeGate
         _rtcDevice = rtcDevice;
     }
 
+    /// <summary>The NTP sync flag file looked for.</summary>
+    public string SyncFile => _syncFile;
+
     /// <summary>Whether the gate is skipped whatever the clock says.</summary>
     public bool AlwaysOpen => _trusted;
 

@@ -278,7 +278,7 @@ public sealed class FleetSession
             if (!logged)
             {
                 _status.SetState(MinerState.WaitingForTime);
-                Log.WaitingForTime(_logger, "the NTP sync flag");
+                Log.WaitingForTime(_logger, _options.TimeGate.SyncFile);
                 logged = true;
             }
 

@@ -46,6 +46,17 @@ public sealed class JoinAndBusTests
         Assert.DoesNotContain(token.Text, firstBoot, StringComparison.Ordinal);
         Assert.Contains("\"ssid\"", firstBoot, StringComparison.Ordinal);
 
+        // The token itself never crossed the wire: neither its text nor its secret bytes nor its verifier.
+        byte[] tokenText = System.Text.Encoding.UTF8.GetBytes(token.Text);
+        byte[] secret = Convert.FromBase64String(token.Text[JoinToken.Prefix.Length..].Replace('-', '+').Replace('_', '/') + "=");
+        foreach (byte[] payload in fleet.AllPayloads)
+        {
+            string base64 = System.Text.Encoding.UTF8.GetString(payload);
+            Assert.False(payload.AsSpan().IndexOf(tokenText) >= 0 || payload.AsSpan().IndexOf(secret) >= 0 || payload.AsSpan().IndexOf(token.Verifier) >= 0);
+            Assert.DoesNotContain(Convert.ToBase64String(secret), base64, StringComparison.Ordinal);
+            Assert.DoesNotContain(Convert.ToBase64String(token.Verifier), base64, StringComparison.Ordinal);
+        }
+
         // Storage over the bus, answered and signed by the device, proofs checked against our own root.
         byte[] sector = DispatcherRigSector();
         Hash256 root = SectorTree.ComputeRoot(sector);

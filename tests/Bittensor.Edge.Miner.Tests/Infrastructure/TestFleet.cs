@@ -54,6 +54,9 @@ internal sealed class TestFleet : IAsyncDisposable
 
     public ConcurrentQueue<string> Logins { get; } = new();
 
+    /// <summary>Every payload any client published through the broker, in arrival order.</summary>
+    public ConcurrentQueue<byte[]> AllPayloads { get; } = new();
+
     /// <summary>Raised on the broker's thread for every retained publish (topic, payload), as it arrives.</summary>
     public event Action<string, byte[]>? RetainedPublished;
 
@@ -110,6 +113,7 @@ internal sealed class TestFleet : IAsyncDisposable
         };
         server.InterceptingPublishAsync += e =>
         {
+            fleet!.AllPayloads.Enqueue(e.ApplicationMessage.Payload.ToArray());
             if (e.ApplicationMessage.Retain)
             {
                 byte[] payload = e.ApplicationMessage.Payload.ToArray();
