@@ -100,6 +100,12 @@ public sealed class FleetStore : IDisposable
         try
         {
             PrivateFiles.CreateDirectory(directory);
+            if (!LooksLikeLiteDb(path))
+            {
+                error = $"{path} is not a LiteDB fleet database; bte-gateway will not overwrite it. Move it aside (or restore the right file) and start again.";
+                return false;
+            }
+
             engine = new LiteEngine(new EngineSettings { Filename = path });
         }
         catch (Exception e) when (e is LiteException or IOException or UnauthorizedAccessException or InvalidCastException)
@@ -418,6 +424,22 @@ public sealed class FleetStore : IDisposable
         }
 
         _engine.Checkpoint();
+    }
+
+    // LiteDB silently re-initialises a file it does not recognise, which would wipe a fleet's enrollments if the path
+    // were wrong; so an existing non-empty file must carry LiteDB's header text at offset 32 of its first page.
+    private static bool LooksLikeLiteDb(string path)
+    {
+        FileInfo file = new(path);
+        if (!file.Exists || file.Length == 0)
+        {
+            return true;
+        }
+
+        Span<byte> header = stackalloc byte[64];
+        using FileStream stream = file.OpenRead();
+        return stream.ReadAtLeast(header, header.Length, throwOnEndOfStream: false) == header.Length
+            && header[32..].StartsWith("** This is a LiteDB file **"u8);
     }
 
     private static List<BsonDocument> ReadAll(LiteEngine engine, string collection)
