@@ -10,6 +10,7 @@ using Bittensor.Edge.Cli.Bench;
 using Bittensor.Edge.Core.Crypto;
 using Bittensor.Edge.Core.Time;
 using Bittensor.Edge.Storage;
+using Bittensor.Edge.Storage.Merkle;
 using Bittensor.Edge.Storage.Proofs;
 using Bittensor.Edge.Storage.Sectors;
 using Spectre.Console;
@@ -82,6 +83,7 @@ internal static class StorageBenchCommand
         new Random(1).NextBytes(sector);
         Span<byte> digest = stackalloc byte[32];
         List<double> raw = [];
+        List<double> tree = [];
         List<double> ingest = [];
         const int Warmup = 3;
         for (int round = 0; round < rounds + Warmup; round++)
@@ -96,8 +98,11 @@ internal static class StorageBenchCommand
 
             double rawSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
 
-            // The caller knows the root in the protocol (StoreChunk carries it); computing it here is not part of ingest.
-            Hash256 root = Bittensor.Edge.Storage.Merkle.SectorTree.ComputeRoot(sector);
+            // The caller knows the root in the protocol (StoreChunk carries it); computing it here is not part of ingest,
+            // but timing it shows how much of ingest is the tree itself.
+            start = Stopwatch.GetTimestamp();
+            Hash256 root = SectorTree.ComputeRoot(sector);
+            double treeSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
             start = Stopwatch.GetTimestamp();
             PutStatus status = store.Put(root, sector, 1);
             double ingestSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
@@ -110,18 +115,21 @@ internal static class StorageBenchCommand
             if (round >= Warmup)
             {
                 raw.Add(StorageConstants.SectorSize / Mb / rawSeconds);
+                tree.Add(StorageConstants.SectorSize / Mb / treeSeconds);
                 ingest.Add(StorageConstants.SectorSize / Mb / ingestSeconds);
             }
         }
 
         double rawMbs = BenchReport.Median(raw);
+        double treeMbs = BenchReport.Median(tree);
         double ingestMbs = BenchReport.Median(ingest);
-        string where = $"store on {directory} ({FileSystemType(directory)}), 1 thread, 4 MiB sectors";
+        string where = $"store on {directory} ({FileSystemType(directory)}), 4 MiB sectors";
         report.Add("raw_hash_mb_s", rawMbs, "MB/s", note: "SHA256.HashData, 4 KiB leaf calls over the same 4 MiB buffer, 1 thread");
-        report.Add("ingest_mb_s", ingestMbs, "MB/s", note: $"hash + tree + temp write + fsync + rename + dir fsync + index; {where}");
+        report.Add("tree_mb_s", treeMbs, "MB/s", note: $"SectorTree.ComputeRoot alone (1 024 leaf + 1 023 node hashes, 1 thread) via {SectorTree.HashPath}");
+        report.Add("ingest_mb_s", ingestMbs, "MB/s", note: $"FileSectorStore.Put wall time: tree hashed on the calling thread (the only hashing thread) while one pool thread writes the temp file and fsyncs it; then rename + dir fsync + tree record + index commit; {where}");
         double ratio = ingestMbs / rawMbs;
         report.Add("ingest_ratio", ratio, "ratio", baseline: "raw_hash_mb_s", note: Target(ratio >= 0.90, "target >= 0.90"));
-        progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ingest: raw {rawMbs:0} MB/s, ingest {ingestMbs:0} MB/s, ratio {ratio:0.000}"));
+        progress.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ingest: raw {rawMbs:0} MB/s, tree {treeMbs:0} MB/s, ingest {ingestMbs:0} MB/s, ratio {ratio:0.000}"));
     }
 
     private static SectorLeafProof?[] Prove(BenchReport report, int iterations, string directory, TextWriter progress, CancellationToken cancellationToken, out SectorLeaf[] lastItems)
@@ -134,7 +142,7 @@ internal static class StorageBenchCommand
         for (int i = 0; i < ProveSectors; i++)
         {
             new Random(100 + i).NextBytes(sector);
-            roots[i] = Bittensor.Edge.Storage.Merkle.SectorTree.ComputeRoot(sector);
+            roots[i] = SectorTree.ComputeRoot(sector);
             store.Put(roots[i], sector, 1);
         }
 
