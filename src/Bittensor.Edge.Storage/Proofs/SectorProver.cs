@@ -19,7 +19,7 @@ namespace Bittensor.Edge.Storage.Proofs;
 /// <para>Before answering, the prover hashes each item's level-4 node up through the six stored siblings (6 node hashes)
 /// and compares the result with the root, exactly as the verifier will; a mismatch (rotted data or a rotted tree record)
 /// is <see cref="ProveStatus.Corrupt"/> rather than a proof that the verifier would reject as forged.</para>
-/// <para>With a <see cref="FileSectorStore"/>, <see cref="Prove"/> first looks up every sector's tree record and opens each
+/// <para>With a <see cref="FileSectorStore"/>, <see cref="Prove(ReadOnlySpan{SectorLeaf}, out SectorLeafProof?[])"/> first looks up every sector's tree record and opens each
 /// sector file once, and hints every item's 64 KiB span to the kernel (<c>posix_fadvise(WILLNEED)</c>), so that on a cold
 /// page cache the device serves all reads concurrently while the items hash in order on the calling thread. Files stay
 /// open for the call only.</para>
@@ -51,9 +51,21 @@ public sealed class SectorProver : IDisposable
     /// <param name="items">The challenged items.</param>
     /// <param name="proofs">One proof per item, or <see langword="null"/> where the status is not <see cref="ProveStatus.Proved"/>.</param>
     /// <returns><see cref="ProveStatus.Proved"/> when every item was proved; otherwise the first failure.</returns>
-    public ProveStatus Prove(ReadOnlySpan<SectorLeaf> items, out SectorLeafProof?[] proofs)
+    public ProveStatus Prove(ReadOnlySpan<SectorLeaf> items, out SectorLeafProof?[] proofs) => Prove(items, out proofs, []);
+
+    /// <summary>
+    /// Proves every item, in order, and records each item's own status in <paramref name="statuses"/> (empty, or one
+    /// per item), so a caller can retry only the items this store could not prove (the gateway's other replica).
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="statuses"/> is neither empty nor one per item.</exception>
+    public ProveStatus Prove(ReadOnlySpan<SectorLeaf> items, out SectorLeafProof?[] proofs, Span<ProveStatus> statuses)
     {
         ThrowIfDisposed();
+        if (!statuses.IsEmpty && statuses.Length != items.Length)
+        {
+            ThrowHelper.ThrowArgumentLength(nameof(statuses), items.Length, statuses.Length);
+        }
+
         proofs = new SectorLeafProof?[items.Length];
         ProveStatus first = ProveStatus.Proved;
         try
@@ -76,6 +88,11 @@ public sealed class SectorProver : IDisposable
                 byte[] data = new byte[StorageConstants.LeafSize];
                 byte[] path = new byte[StorageConstants.PathSize];
                 ProveStatus status = ProveLeaf(items[i], data, path);
+                if (!statuses.IsEmpty)
+                {
+                    statuses[i] = status;
+                }
+
                 if (status == ProveStatus.Proved)
                 {
                     proofs[i] = new SectorLeafProof(items[i].Root, items[i].Leaf, data, path);
@@ -95,7 +112,7 @@ public sealed class SectorProver : IDisposable
     }
 
     /// <summary>Proves one leaf into caller buffers: <paramref name="data"/> 4 096 bytes, <paramref name="path"/> 320 bytes.</summary>
-    /// <remarks>The sector's upper tree (and file handle) stay cached in this instance until the next <see cref="Prove"/> or <see cref="Dispose"/>.</remarks>
+    /// <remarks>The sector's upper tree (and file handle) stay cached in this instance until the next <see cref="Prove(ReadOnlySpan{SectorLeaf}, out SectorLeafProof?[])"/> or <see cref="Dispose"/>.</remarks>
     /// <exception cref="ArgumentException">A buffer has the wrong length.</exception>
     public ProveStatus ProveLeaf(in SectorLeaf item, Span<byte> data, Span<byte> path)
     {
