@@ -151,7 +151,7 @@ public static class NodeHost
             if (validatorKey is not null)
             {
                 Uri validatorRpc = ValidatorRpcUrl(settings.Validator, listening);
-                running.Add(("storage validator", RunValidatorAsync(settings.Validator, validatorKey, new ChainRpcClient(validatorHttp!, validatorRpc), dendrite!, environment.Clock, logger, services.Token)));
+                running.Add(("storage validator", RunValidatorAsync(settings.Validator, Path.Combine(settings.Node.DataDir, StorageValidatorState.RelativePath), validatorKey, new ChainRpcClient(validatorHttp!, validatorRpc), dendrite!, environment.Clock, logger, services.Token)));
             }
 
             int exitCode = await SuperviseAsync(running, logger, services.Token).ConfigureAwait(false);
@@ -192,7 +192,9 @@ public static class NodeHost
 
     // One more service: rounds until the services token is cancelled. Round-level trouble (node or miner unreachable,
     // timeouts) is logged by the validator and skipped; anything else faults this task and stops the node.
-    private static async Task RunValidatorAsync(ValidatorSection section, WalletKey hotkey, ChainRpcClient chain, Dendrite dendrite, IClock clock, ILogger logger, CancellationToken stopping)
+    // The validator's memory (roots, scores, counter) lives in the node's data directory, so a restart keeps scoring the
+    // sectors it stored; the synthetic secret comes from the hotkey, so nothing secret is written there.
+    private static async Task RunValidatorAsync(ValidatorSection section, string statePath, WalletKey hotkey, ChainRpcClient chain, Dendrite dendrite, IClock clock, ILogger logger, CancellationToken stopping)
     {
         StorageValidatorOptions options = new()
         {
@@ -200,7 +202,8 @@ public static class NodeHost
             RoundInterval = TimeSpan.FromSeconds(section.RoundS),
             WeightsEveryRounds = section.WeightsEveryRounds,
         };
-        StorageValidator validator = new(chain, dendrite, hotkey.PublicKey, clock, options, logger);
+        using StorageValidatorState state = StorageValidatorState.Open(statePath);
+        StorageValidator validator = new(chain, dendrite, hotkey.PublicKey, clock, options, logger, state, StorageValidator.DeriveSyntheticSecret(hotkey.KeyPair));
 
         // Storage is the only market so far; WeightSetter renormalises over the markets that have weights, so its share
         // of the spec's 0.5/0.5 split (validator.marketSplit) gives it the whole row until inference joins.
