@@ -352,6 +352,8 @@ public sealed class DeviceBusConnection : IAsyncDisposable
                     return;
                 }
 
+                // The wait after a drop was the first step; a failed attempt now waits the next one (2 s, 4 s, …).
+                failures = 1;
                 continue;
             }
 

@@ -245,6 +245,9 @@ public sealed class DeviceTelemetry : IDisposable
         _wake.Dispose();
     }
 
+    /// <summary>Raised when the sender found the outbox empty while connected.</summary>
+    internal event Action? Drained;
+
     /// <summary>Raised after the ring was appended to the outbox, with the number of samples.</summary>
     internal event Action<int>? Flushed;
 
@@ -326,6 +329,7 @@ public sealed class DeviceTelemetry : IDisposable
             List<OutboxEntry> samples = _outbox.OldestSamples(_options.BackfillBatch);
             if (samples.Count == 0)
             {
+                Drained?.Invoke();
                 break;
             }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) Bittensor.Edge contributors
 
+using System.Collections.Concurrent;
 using Bittensor.Edge.Telemetry.Publishing;
 
 namespace Bittensor.Edge.Telemetry.Tests.Infrastructure;
@@ -29,7 +30,68 @@ public sealed class TelemetryHarness : IAsyncDisposable
             Device = Description,
         };
         Telemetry = new DeviceTelemetry(Device.Connection, configure?.Invoke(options) ?? options, Device.Clock, Device.Logger);
+        Telemetry.RateLimited += delay =>
+        {
+            RateLimits.Enqueue((delay, Telemetry.OutboxSamples));
+            OnRateLimited?.Invoke(delay);
+            Device.Clock.Advance(delay);
+        };
+        Telemetry.Drained += () =>
+        {
+            lock (_drainLock)
+            {
+                _drains++;
+                _drainWaiters.RemoveAll(w =>
+                {
+                    if (_drains >= w.Count)
+                    {
+                        w.Done.TrySetResult();
+                        return true;
+                    }
+
+                    return false;
+                });
+            }
+        };
     }
+
+    private readonly Lock _drainLock = new();
+    private readonly List<(int Count, TaskCompletionSource Done)> _drainWaiters = [];
+    private int _drains;
+
+    /// <summary>How often the sender has found the outbox empty while connected.</summary>
+    public int Drains
+    {
+        get
+        {
+            lock (_drainLock)
+            {
+                return _drains;
+            }
+        }
+    }
+
+    /// <summary>Completes once the sender has found the outbox empty <paramref name="count"/> times in all.</summary>
+    public Task WaitForDrainsAsync(int count)
+    {
+        lock (_drainLock)
+        {
+            if (_drains >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            TaskCompletionSource done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            _drainWaiters.Add((count, done));
+            return done.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    /// <summary>Each rate-limit wait of the sender, with the samples still in the outbox at that moment.</summary>
+    public ConcurrentQueue<(TimeSpan Delay, int OutboxSamples)> RateLimits { get; } = new();
+
+    /// <summary>Runs inside the rate-limit wait, before the clock is advanced past it (e.g. to cut the network there).</summary>
+    public Action<TimeSpan>? OnRateLimited { get; set; }
 
     public TestDevice Device { get; }
 
