@@ -5,12 +5,14 @@ using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using Bittensor.Edge.Core;
 using Bittensor.Edge.Gateway.Fleet;
 using Bittensor.Edge.Protocol.Fleet;
 using Microsoft.Extensions.Logging;
+using MQTTnet.Packets;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 
@@ -200,7 +202,9 @@ public sealed class FleetBroker : IAsyncDisposable
         string remote = e.RemoteEndPoint?.ToString() ?? "?";
         try
         {
-            (MqttConnectReasonCode code, string? reason) = Authenticate(e, clientId, user);
+            (MqttConnectReasonCode code, string? reason) = CheckWill(e, user) is { } willProblem
+                ? (MqttConnectReasonCode.NotAuthorized, "last will refused: " + willProblem)
+                : Authenticate(e, clientId, user);
             e.ReasonCode = code;
             if (code != MqttConnectReasonCode.Success)
             {
@@ -216,6 +220,23 @@ public sealed class FleetBroker : IAsyncDisposable
 
         return Task.CompletedTask;
     }
+
+    // MQTTnet 5.2 runs a will through the publish interceptor when it fires (MqttConnectedClient.RunAsync ->
+    // DispatchApplicationMessage with the client's username), so the topic ACL already keeps a will off other devices'
+    // topics. Checking it here as well refuses a bad will at CONNECT, where the device sees why, and holds wills to the
+    // stricter rule of TopicAcl.WillProblem. ValidatingConnectionEventArgs does not expose the will, hence the accessor.
+    private string? CheckWill(ValidatingConnectionEventArgs e, string? user)
+    {
+        MqttConnectPacket connect = ConnectPacketOf(e);
+        return connect.WillFlag
+            ? _acl.WillProblem(user, connect.WillTopic, (int)connect.WillQoS, connect.WillRetain, connect.WillMessage)
+            : null;
+    }
+
+    // The CONNECT packet behind the event (a private field of MQTTnet.Server 5.2); AOT-safe, and a MissingFieldException
+    // after an MQTTnet upgrade that renames it refuses every connection loudly (the will tests catch it first).
+    [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_connectPacket")]
+    private static extern ref MqttConnectPacket ConnectPacketOf(ValidatingConnectionEventArgs e);
 
     private (MqttConnectReasonCode, string?) Authenticate(ValidatingConnectionEventArgs e, string clientId, string? user)
     {
