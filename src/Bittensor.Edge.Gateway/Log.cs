@@ -81,6 +81,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 35, Level = LogLevel.Warning, Message = "Bus: clean stop failed: {Reason}")]
     public static partial void BusStopFailed(ILogger logger, string reason);
 
+    [LoggerMessage(EventId = 36, Level = LogLevel.Warning, Message = "Home Assistant command refused: {Reason}")]
+    public static partial void HomeAssistantCommandRefused(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 37, Level = LogLevel.Information, Message = "Home Assistant: forwarded {Command} to {DeviceId} as a signed command")]
+    public static partial void HomeAssistantCommandForwarded(ILogger logger, string command, string deviceId);
+
     [LoggerMessage(EventId = 40, Level = LogLevel.Information, Message = "Token {TokenId} created: {Uses} uses, expires {ExpiresAt:o}, board {Board}")]
     public static partial void TokenCreated(ILogger logger, string tokenId, int uses, DateTimeOffset expiresAt, string board);
 

@@ -316,7 +316,7 @@ public sealed class FleetBroker : IAsyncDisposable
         string topic = e.ApplicationMessage?.Topic ?? "";
         try
         {
-            if (!_acl.MayPublish(e.UserName, e.ClientId, topic))
+            if (!_acl.MayPublish(e.UserName, e.ClientId, topic, e.ApplicationMessage?.Retain ?? false))
             {
                 e.ProcessPublish = false;
                 e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;

@@ -55,8 +55,11 @@ public sealed class TopicAcl
         _ => ClientRole.Unknown,
     };
 
-    /// <summary>Whether <paramref name="userName"/> (as <paramref name="clientId"/>) may publish to <paramref name="topic"/>.</summary>
-    public bool MayPublish(string? userName, string? clientId, string topic)
+    /// <summary>
+    /// Whether <paramref name="userName"/> (as <paramref name="clientId"/>) may publish to <paramref name="topic"/>
+    /// (with the retain flag <paramref name="retain"/>: Home Assistant's button presses are never retained).
+    /// </summary>
+    public bool MayPublish(string? userName, string? clientId, string topic, bool retain = false)
     {
         ArgumentNullException.ThrowIfNull(topic);
         if (topic.Length == 0 || topic.AsSpan().IndexOfAny("+#\0") >= 0)
@@ -69,7 +72,7 @@ public sealed class TopicAcl
             ClientRole.Internal => true,
             ClientRole.Join => IsJoinClientId(clientId) && topic == _topics.JoinRequest(clientId!),
             ClientRole.Device => AnyCovers(DevicePublish(userName!), topic),
-            ClientRole.HomeAssistant => topic == _topics.HaStatus || topic == _topics.GatewayHaCommand(_gatewayId),
+            ClientRole.HomeAssistant => topic == _topics.HaStatus || (topic == _topics.GatewayHaCommand(_gatewayId) && !retain),
             _ => false,
         };
     }
