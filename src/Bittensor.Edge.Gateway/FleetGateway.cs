@@ -102,7 +102,7 @@ public sealed class FleetGateway : IAsyncDisposable
     public Task RunAsync(CancellationToken cancellationToken = default) => Bus.RunAsync(cancellationToken);
 
     /// <summary>What a device's first-boot config needs from this gateway.</summary>
-    public GatewayInfo Info() => new(_options.FleetId, _options.GatewayId, _options.Topics.Base, Ss58.Encode(_busKey.PublicKey), Broker.Port);
+    public GatewayInfo Info() => new(_options.FleetId, _options.GatewayId, _options.Topics.Base, Ss58.Encode(_busKey.PublicKey), Broker.Port, Broker.TlsPort, Broker.TlsSha256);
 
     /// <summary>Makes a join token; its text is returned once and never stored.</summary>
     public bool TryCreateToken(TokenCreateRequest request, [NotNullWhen(true)] out TokenCreated? created, [NotNullWhen(false)] out string? problem)

@@ -9,6 +9,9 @@ public static class GatewayConstants
     /// <summary>The plain MQTT port.</summary>
     public const int DefaultMqttPort = 1883;
 
+    /// <summary>The MQTT-over-TLS port (fleet.md §3).</summary>
+    public const int DefaultMqttTlsPort = 8883;
+
     /// <summary>The admin API port (loopback).</summary>
     public const int DefaultAdminPort = 9990;
 
@@ -41,6 +44,12 @@ public static class GatewayConstants
 
     /// <summary>The gateway bus key inside the data directory, when <c>gateway:busKeyUri</c> is empty.</summary>
     public const string BusKeyFileName = "gateway.key";
+
+    /// <summary>The TLS listener's self-signed certificate and private key (PEM, 0600) inside the data directory.</summary>
+    public const string TlsCertificateFileName = "mqtt-tls.pem";
+
+    /// <summary>How long the self-signed TLS certificate is valid; devices pin it, so it only has to outlive them.</summary>
+    public static readonly TimeSpan TlsCertificateLifetime = TimeSpan.FromDays(365 * 30);
 
     /// <summary>The admin bearer token (0600) inside the data directory.</summary>
     public const string AdminTokenFileName = "admin.token";

@@ -3,6 +3,7 @@
 
 using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Bittensor.Edge.Core.Wallets;
 using Bittensor.Edge.Gateway.Settings;
@@ -50,6 +51,68 @@ public static class GatewayFiles
             error = $"Cannot use the bus key {path} (gateway:busKeyUri): {e.Message}";
             return false;
         }
+    }
+
+    /// <summary>
+    /// Loads the TLS listener's certificate from <c>{dataDir}/mqtt-tls.pem</c> (certificate and PKCS#8 key, 0600),
+    /// creating a self-signed ECDSA P-256 one when the file does not exist; <paramref name="created"/> says which.
+    /// Devices pin its SHA-256 (<see cref="TlsSha256"/>), so it is made once and kept: deleting the file means
+    /// re-pinning every device that uses TLS.
+    /// </summary>
+    public static bool TryLoadOrCreateTlsCertificate(string dataDir, string subject, DateTimeOffset now, [NotNullWhen(true)] out X509Certificate2? certificate, out bool created, [NotNullWhen(false)] out string? error)
+    {
+        string path = Path.Combine(dataDir, GatewayConstants.TlsCertificateFileName);
+        certificate = null;
+        created = false;
+        try
+        {
+            if (!File.Exists(path))
+            {
+                PrivateFiles.Write(path, Encoding.ASCII.GetBytes(CreateSelfSignedPem(subject, now)));
+                created = true;
+            }
+
+            string pem = Encoding.ASCII.GetString(PrivateFiles.Read(path));
+            certificate = X509Certificate2.CreateFromPem(pem, pem);
+            if (!certificate.HasPrivateKey)
+            {
+                certificate.Dispose();
+                certificate = null;
+                error = $"The TLS certificate {path} has no private key; delete it and restart to make a new one (then re-pin devices).";
+                return false;
+            }
+
+            error = null;
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
+        {
+            certificate?.Dispose();
+            certificate = null;
+            error = $"Cannot use the TLS certificate {path} (mqtt:tlsEnabled): {e.Message}. A damaged file can be deleted; the gateway then makes a new certificate, and devices must pin its new tlsSha256.";
+            return false;
+        }
+    }
+
+    /// <summary>The pin of <paramref name="certificate"/>: lowercase hex SHA-256 of its DER bytes (<c>tlsSha256</c> of <c>bte-firstboot.json</c>).</summary>
+    public static string TlsSha256(X509Certificate2 certificate)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        return Convert.ToHexStringLower(SHA256.HashData(certificate.RawData));
+    }
+
+    private static string CreateSelfSignedPem(string subject, DateTimeOffset now)
+    {
+        using ECDsa key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        X500DistinguishedNameBuilder name = new();
+        name.AddCommonName(subject);
+        CertificateRequest request = new(name.Build(), key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: false, hasPathLengthConstraint: false, pathLengthConstraint: 0, critical: true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, critical: true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1", "Server Authentication")], critical: false));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, critical: false));
+        using X509Certificate2 certificate = request.CreateSelfSigned(now.AddDays(-1), now + GatewayConstants.TlsCertificateLifetime);
+        return certificate.ExportCertificatePem() + "\n" + key.ExportPkcs8PrivateKeyPem() + "\n";
     }
 
     /// <summary>Reads the admin token, creating a random one (0600) when missing.</summary>

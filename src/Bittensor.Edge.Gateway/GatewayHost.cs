@@ -3,6 +3,7 @@
 
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using Bittensor.Edge.Boards.Watchdog;
 using Bittensor.Edge.Core;
 using Bittensor.Edge.Core.Wallets;
@@ -74,19 +75,38 @@ public static class GatewayHost
                     Log.BusKeyCreated(logger, keyPath);
                 }
 
-                return await RunAsync(settings, environment, logger, store, busKey, adminToken, haPassword, stop).ConfigureAwait(false);
+                X509Certificate2? tlsCertificate = null;
+                if (settings.Mqtt.TlsEnabled)
+                {
+                    string subject = $"bte-gateway {settings.Gateway.FleetId}/{settings.Gateway.GatewayId}";
+                    if (!GatewayFiles.TryLoadOrCreateTlsCertificate(dataDir, subject, environment.Clock.UtcNow, out tlsCertificate, out bool tlsCreated, out error))
+                    {
+                        Log.StartupFailed(logger, error);
+                        return GatewayConstants.ExitStartup;
+                    }
+
+                    if (tlsCreated)
+                    {
+                        Log.TlsCertificateCreated(logger, Path.Combine(dataDir, GatewayConstants.TlsCertificateFileName), GatewayFiles.TlsSha256(tlsCertificate));
+                    }
+                }
+
+                using (tlsCertificate)
+                {
+                    return await RunAsync(settings, environment, logger, store, busKey, adminToken, haPassword, tlsCertificate, stop).ConfigureAwait(false);
+                }
             }
         }
     }
 
-    private static async Task<int> RunAsync(GatewaySettings settings, GatewayHostEnvironment environment, ILogger logger, FleetStore store, WalletKey busKey, string adminToken, string? haPassword, CancellationToken stop)
+    private static async Task<int> RunAsync(GatewaySettings settings, GatewayHostEnvironment environment, ILogger logger, FleetStore store, WalletKey busKey, string adminToken, string? haPassword, X509Certificate2? tlsCertificate, CancellationToken stop)
     {
         FleetTopics topics = GatewaySettingsValidator.Topics(settings.Gateway);
         FleetGatewayOptions options = new(
             settings.Gateway.FleetId,
             settings.Gateway.GatewayId,
             topics,
-            new FleetBrokerOptions(IPAddress.Parse(settings.Mqtt.ListenAddress), settings.Mqtt.Port, topics, settings.Gateway.GatewayId, settings.Mqtt.JoinConnectsPerMinute, haPassword),
+            new FleetBrokerOptions(IPAddress.Parse(settings.Mqtt.ListenAddress), settings.Mqtt.Port, topics, settings.Gateway.GatewayId, settings.Mqtt.JoinConnectsPerMinute, haPassword, tlsCertificate, settings.Mqtt.TlsPort),
             settings.Probe.Model,
             settings.Probe.Leaves,
             TimeSpan.FromSeconds(settings.Probe.TimeoutS));
@@ -97,7 +117,8 @@ public static class GatewayHost
         }
         catch (Exception e) when (e is SocketException or IOException or InvalidOperationException or MQTTnet.Exceptions.MqttCommunicationException)
         {
-            Log.StartupFailed(logger, $"Cannot start the MQTT broker on {settings.Mqtt.ListenAddress}:{settings.Mqtt.Port}: {e.Message}");
+            string ports = settings.Mqtt.TlsEnabled ? $"{settings.Mqtt.Port} (mqtts {settings.Mqtt.TlsPort})" : $"{settings.Mqtt.Port}";
+            Log.StartupFailed(logger, $"Cannot start the MQTT broker on {settings.Mqtt.ListenAddress}:{ports}: {e.Message}");
             return GatewayConstants.ExitStartup;
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)

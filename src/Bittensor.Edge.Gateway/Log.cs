@@ -30,6 +30,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "MQTT broker listening on {Address}:{Port}")]
     public static partial void BrokerListening(ILogger logger, IPAddress address, int port);
 
+    [LoggerMessage(EventId = 17, Level = LogLevel.Information, Message = "MQTT over TLS (mqtts) listening on {Address}:{Port}, certificate SHA-256 {TlsSha256} (tlsSha256 of bte-firstboot.json)")]
+    public static partial void BrokerTlsListening(ILogger logger, IPAddress address, int port, string tlsSha256);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Warning, Message = "Created a new self-signed TLS certificate at {Path} with SHA-256 {TlsSha256}: devices that use mqtts must pin it (tlsSha256, shown by bte fleet info)")]
+    public static partial void TlsCertificateCreated(ILogger logger, string path, string tlsSha256);
+
     [LoggerMessage(EventId = 11, Level = LogLevel.Warning, Message = "MQTT connect refused: client {ClientId} user '{User}' from {Remote}: {Reason}")]
     public static partial void ConnectRefused(ILogger logger, string clientId, string user, string remote, string reason);
 
@@ -80,6 +86,12 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 35, Level = LogLevel.Warning, Message = "Bus: clean stop failed: {Reason}")]
     public static partial void BusStopFailed(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 36, Level = LogLevel.Warning, Message = "Home Assistant command refused: {Reason}")]
+    public static partial void HomeAssistantCommandRefused(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 37, Level = LogLevel.Information, Message = "Home Assistant: forwarded {Command} to {DeviceId} as a signed command")]
+    public static partial void HomeAssistantCommandForwarded(ILogger logger, string command, string deviceId);
 
     [LoggerMessage(EventId = 40, Level = LogLevel.Information, Message = "Token {TokenId} created: {Uses} uses, expires {ExpiresAt:o}, board {Board}")]
     public static partial void TokenCreated(ILogger logger, string tokenId, int uses, DateTimeOffset expiresAt, string board);

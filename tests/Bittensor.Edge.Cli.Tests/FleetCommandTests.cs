@@ -2,6 +2,8 @@
 // Copyright (c) Bittensor.Edge contributors
 
 using System.CommandLine;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using Bittensor.Edge.Cli.Commands;
 using Bittensor.Edge.Core.Time;
@@ -28,6 +30,8 @@ public sealed class FleetCommandTests : IAsyncLifetime
         settings.Gateway.DataDir = DataDir;
         settings.Mqtt.ListenAddress = "127.0.0.1";
         settings.Mqtt.Port = 0;
+        settings.Mqtt.TlsEnabled = true;
+        settings.Mqtt.TlsPort = 0;
         settings.Admin.Port = 0;
         _gateway = GatewayHost.RunAsync(settings, new GatewayHostEnvironment(NullLoggerFactory.Instance, SystemClock.Instance, _ => null), _stop.Token);
         using CancellationTokenSource limit = new(TimeSpan.FromSeconds(60));
@@ -87,6 +91,15 @@ public sealed class FleetCommandTests : IAsyncLifetime
         using (JsonDocument document = JsonDocument.Parse(info.Output))
         {
             Assert.Equal("lab1", document.RootElement.GetProperty("fleetId").GetString());
+
+            // The pin bte-firstboot.json needs is the SHA-256 of the certificate the gateway made in its data folder.
+            string pem = await File.ReadAllTextAsync(Path.Combine(DataDir, GatewayConstants.TlsCertificateFileName), TestContext.Current.CancellationToken);
+            using X509Certificate2 certificate = X509Certificate2.CreateFromPem(pem);
+            string pin = Convert.ToHexStringLower(SHA256.HashData(certificate.RawData));
+            Assert.Equal(pin, document.RootElement.GetProperty("tlsSha256").GetString());
+            Assert.True(document.RootElement.GetProperty("mqttTlsPort").GetInt32() > 0);
+            CliResult text = await RunAsync("fleet", "info");
+            Assert.Contains($"tlsSha256 {pin}", text.Output, StringComparison.Ordinal);
         }
 
         CliResult probe = await RunAsync("fleet", "probe", deviceId);

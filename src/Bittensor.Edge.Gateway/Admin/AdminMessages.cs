@@ -83,7 +83,10 @@ public sealed record ProbeReport(string DeviceId, bool Ok, IReadOnlyList<ProbeCh
 /// <param name="BaseTopic">The topic base.</param>
 /// <param name="BusKey">The gateway bus key as SS58 (<c>gateway.publicKey</c> of <c>bte-firstboot.json</c>).</param>
 /// <param name="MqttPort">The broker's plain port.</param>
-public sealed record GatewayInfo(string FleetId, string GatewayId, string BaseTopic, string BusKey, int MqttPort);
+/// <param name="MqttTlsPort">The <c>mqtts</c> port, or null when the TLS listener is off (<c>mqtt:tlsEnabled</c>).</param>
+/// <param name="TlsSha256">The TLS certificate's pin (<c>tlsSha256</c> of <c>bte-firstboot.json</c>: lowercase hex SHA-256
+/// of its DER bytes), or null when the TLS listener is off.</param>
+public sealed record GatewayInfo(string FleetId, string GatewayId, string BaseTopic, string BusKey, int MqttPort, int? MqttTlsPort = null, string? TlsSha256 = null);
 
 /// <summary>Any refusal of the admin API.</summary>
 /// <param name="Error">What went wrong and what to do.</param>

@@ -5,12 +5,15 @@ using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Bittensor.Edge.Core;
 using Bittensor.Edge.Gateway.Fleet;
 using Bittensor.Edge.Protocol.Fleet;
 using Microsoft.Extensions.Logging;
+using MQTTnet.Packets;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 
@@ -23,7 +26,9 @@ namespace Bittensor.Edge.Gateway.Broker;
 /// <param name="GatewayId">This gateway's id (the internal client is <c>gw-{id}</c>).</param>
 /// <param name="JoinConnectsPerMinute">Join connects per source address per minute.</param>
 /// <param name="HomeAssistantPassword">The <c>homeassistant</c> user's password, or null to refuse that user.</param>
-public sealed record FleetBrokerOptions(IPAddress ListenAddress, int Port, FleetTopics Topics, string GatewayId, int JoinConnectsPerMinute, string? HomeAssistantPassword);
+/// <param name="TlsCertificate">The certificate (with its key) of the <c>mqtts</c> listener, or null for none.</param>
+/// <param name="TlsPort">The <c>mqtts</c> listener's port on <paramref name="ListenAddress"/>; 0 picks a free one.</param>
+public sealed record FleetBrokerOptions(IPAddress ListenAddress, int Port, FleetTopics Topics, string GatewayId, int JoinConnectsPerMinute, string? HomeAssistantPassword, X509Certificate2? TlsCertificate = null, int TlsPort = GatewayConstants.DefaultMqttTlsPort);
 
 /// <summary>
 /// The embedded MQTT 5 broker (MQTTnet.Server) of fleet.md §3–4. Every CONNECT is authenticated by its username:
@@ -74,6 +79,12 @@ public sealed class FleetBroker : IAsyncDisposable
     /// <summary>The port the broker listens on (the chosen one when configured with 0).</summary>
     public int Port { get; private set; }
 
+    /// <summary>The port of the <c>mqtts</c> listener, or null when there is none.</summary>
+    public int? TlsPort { get; private set; }
+
+    /// <summary>The <c>mqtts</c> certificate's pin (lowercase hex SHA-256 of its DER bytes), or null when there is no TLS listener.</summary>
+    public string? TlsSha256 => _options.TlsCertificate is { } certificate ? GatewayFiles.TlsSha256(certificate) : null;
+
     /// <summary>The address the gateway's own client should dial: the listen address, or loopback for a wildcard.</summary>
     public IPAddress DialAddress =>
         _options.ListenAddress.Equals(IPAddress.Any) ? IPAddress.Loopback
@@ -102,14 +113,24 @@ public sealed class FleetBroker : IAsyncDisposable
         }
 
         Port = _options.Port == 0 ? PickFreePort(_options.ListenAddress) : _options.Port;
-        MqttServerOptions options = new MqttServerOptionsBuilder()
+        MqttServerOptionsBuilder builder = new MqttServerOptionsBuilder()
             .WithDefaultEndpoint()
             .WithDefaultEndpointPort(Port)
-            .WithPersistentSessions()
-            .Build();
+            .WithPersistentSessions();
+        if (_options.TlsCertificate is { } certificate)
+        {
+            TlsPort = _options.TlsPort == 0 ? PickFreePort(_options.ListenAddress) : _options.TlsPort;
+            builder.WithEncryptedEndpoint()
+                .WithEncryptedEndpointPort(TlsPort.Value)
+                .WithEncryptionCertificate(certificate);
+        }
+
+        MqttServerOptions options = builder.Build();
         bool v6 = _options.ListenAddress.AddressFamily == AddressFamily.InterNetworkV6;
         options.DefaultEndpointOptions.BoundInterNetworkAddress = v6 ? IPAddress.None : _options.ListenAddress;
         options.DefaultEndpointOptions.BoundInterNetworkV6Address = v6 ? _options.ListenAddress : IPAddress.IPv6None;
+        options.TlsEndpointOptions.BoundInterNetworkAddress = v6 ? IPAddress.None : _options.ListenAddress;
+        options.TlsEndpointOptions.BoundInterNetworkV6Address = v6 ? _options.ListenAddress : IPAddress.IPv6None;
         MqttServer server = new MqttServerFactory().CreateMqttServer(options);
         server.ValidatingConnectionAsync += OnValidatingConnectionAsync;
         server.InterceptingPublishAsync += OnInterceptingPublishAsync;
@@ -120,6 +141,10 @@ public sealed class FleetBroker : IAsyncDisposable
         _server = server;
         await server.StartAsync().ConfigureAwait(false);
         Log.BrokerListening(_logger, _options.ListenAddress, Port);
+        if (TlsPort is { } tlsPort)
+        {
+            Log.BrokerTlsListening(_logger, _options.ListenAddress, tlsPort, TlsSha256!);
+        }
     }
 
     /// <summary>
@@ -200,7 +225,9 @@ public sealed class FleetBroker : IAsyncDisposable
         string remote = e.RemoteEndPoint?.ToString() ?? "?";
         try
         {
-            (MqttConnectReasonCode code, string? reason) = Authenticate(e, clientId, user);
+            (MqttConnectReasonCode code, string? reason) = CheckWill(e, user) is { } willProblem
+                ? (MqttConnectReasonCode.NotAuthorized, "last will refused: " + willProblem)
+                : Authenticate(e, clientId, user);
             e.ReasonCode = code;
             if (code != MqttConnectReasonCode.Success)
             {
@@ -216,6 +243,23 @@ public sealed class FleetBroker : IAsyncDisposable
 
         return Task.CompletedTask;
     }
+
+    // MQTTnet 5.2 runs a will through the publish interceptor when it fires (MqttConnectedClient.RunAsync ->
+    // DispatchApplicationMessage with the client's username), so the topic ACL already keeps a will off other devices'
+    // topics. Checking it here as well refuses a bad will at CONNECT, where the device sees why, and holds wills to the
+    // stricter rule of TopicAcl.WillProblem. ValidatingConnectionEventArgs does not expose the will, hence the accessor.
+    private string? CheckWill(ValidatingConnectionEventArgs e, string? user)
+    {
+        MqttConnectPacket connect = ConnectPacketOf(e);
+        return connect.WillFlag
+            ? _acl.WillProblem(user, connect.WillTopic, (int)connect.WillQoS, connect.WillRetain, connect.WillMessage)
+            : null;
+    }
+
+    // The CONNECT packet behind the event (a private field of MQTTnet.Server 5.2); AOT-safe, and a MissingFieldException
+    // after an MQTTnet upgrade that renames it refuses every connection loudly (the will tests catch it first).
+    [UnsafeAccessor(UnsafeAccessorKind.Field, Name = "_connectPacket")]
+    private static extern ref MqttConnectPacket ConnectPacketOf(ValidatingConnectionEventArgs e);
 
     private (MqttConnectReasonCode, string?) Authenticate(ValidatingConnectionEventArgs e, string clientId, string? user)
     {
@@ -295,7 +339,7 @@ public sealed class FleetBroker : IAsyncDisposable
         string topic = e.ApplicationMessage?.Topic ?? "";
         try
         {
-            if (!_acl.MayPublish(e.UserName, e.ClientId, topic))
+            if (!_acl.MayPublish(e.UserName, e.ClientId, topic, e.ApplicationMessage?.Retain ?? false))
             {
                 e.ProcessPublish = false;
                 e.Response.ReasonCode = MqttPubAckReasonCode.NotAuthorized;

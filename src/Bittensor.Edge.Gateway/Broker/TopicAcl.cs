@@ -55,8 +55,11 @@ public sealed class TopicAcl
         _ => ClientRole.Unknown,
     };
 
-    /// <summary>Whether <paramref name="userName"/> (as <paramref name="clientId"/>) may publish to <paramref name="topic"/>.</summary>
-    public bool MayPublish(string? userName, string? clientId, string topic)
+    /// <summary>
+    /// Whether <paramref name="userName"/> (as <paramref name="clientId"/>) may publish to <paramref name="topic"/>
+    /// (with the retain flag <paramref name="retain"/>: Home Assistant's button presses are never retained).
+    /// </summary>
+    public bool MayPublish(string? userName, string? clientId, string topic, bool retain = false)
     {
         ArgumentNullException.ThrowIfNull(topic);
         if (topic.Length == 0 || topic.AsSpan().IndexOfAny("+#\0") >= 0)
@@ -69,7 +72,7 @@ public sealed class TopicAcl
             ClientRole.Internal => true,
             ClientRole.Join => IsJoinClientId(clientId) && topic == _topics.JoinRequest(clientId!),
             ClientRole.Device => AnyCovers(DevicePublish(userName!), topic),
-            ClientRole.HomeAssistant => topic == _topics.HaStatus || topic == _topics.GatewayHaCommand(_gatewayId),
+            ClientRole.HomeAssistant => topic == _topics.HaStatus || (topic == _topics.GatewayHaCommand(_gatewayId) && !retain),
             _ => false,
         };
     }
@@ -91,6 +94,51 @@ public sealed class TopicAcl
             ClientRole.HomeAssistant => AnyCovers([_topics.HaPrefix + "/#", _topics.Base + "/#"], filter),
             _ => false,
         };
+    }
+
+    /// <summary>
+    /// Why the last will of a CONNECT by <paramref name="userName"/> is refused, or null when it is allowed. A device's
+    /// will may only be its own <c>{base}/dev/{id}/status</c>, QoS 1, retained, with an <c>offline</c>
+    /// <see cref="StatusMessage"/> payload (fleet.md §4); Home Assistant's only <c>{haPrefix}/status</c> at QoS 0 or 1;
+    /// a join client may set none; the gateway's own client any. Unknown users are left to authentication.
+    /// </summary>
+    /// <param name="userName">The CONNECT's username.</param>
+    /// <param name="topic">The will topic.</param>
+    /// <param name="qos">The will QoS (0–2).</param>
+    /// <param name="retain">The will retain flag.</param>
+    /// <param name="payload">The will payload.</param>
+    public string? WillProblem(string? userName, string? topic, int qos, bool retain, ReadOnlySpan<byte> payload)
+    {
+        switch (RoleOf(userName))
+        {
+            case ClientRole.Internal:
+            case ClientRole.Unknown:
+                return null;
+
+            case ClientRole.Join:
+                return "a join client may not set a last will";
+
+            case ClientRole.HomeAssistant:
+                return topic == _topics.HaStatus && qos <= 1
+                    ? null
+                    : $"Home Assistant's last will may only be {_topics.HaStatus} at QoS 0 or 1 (was '{topic}', QoS {qos})";
+
+            default:
+                string own = _topics.Status(userName!);
+                if (topic != own)
+                {
+                    return $"a device's last will may only be its own status topic {own} (was '{topic}')";
+                }
+
+                if (qos != 1 || !retain)
+                {
+                    return $"a device's last will must be QoS 1 and retained (was QoS {qos}, retain {retain}; fleet.md §4)";
+                }
+
+                return StatusMessage.TryDecode(payload, out StatusMessage? status) && status!.State == StatusMessage.Offline
+                    ? null
+                    : "a device's last will must be an offline status message {state: offline, bdSeq, ts, clean}";
+        }
     }
 
     /// <summary>Whether <paramref name="clientId"/> has the form <c>join-</c> and 16 lowercase hex digits.</summary>

@@ -58,6 +58,7 @@ public sealed class GatewayBus : IAsyncDisposable
 {
     private readonly FleetTopics _topics;
     private readonly string _gatewayId;
+    private readonly string _haCommandTopic;
     private readonly Ed25519KeyPair _busKey;
     private readonly FleetStore _store;
     private readonly JoinService _join;
@@ -65,8 +66,8 @@ public sealed class GatewayBus : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly IMqttClient _client;
     private readonly ConcurrentDictionary<string, PendingCall> _pending = new(StringComparer.Ordinal);
-    private readonly Channel<(string ClientId, byte[] Payload)> _joinQueue =
-        Channel.CreateBounded<(string, byte[])>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    private readonly Channel<Inbound> _inbound =
+        Channel.CreateBounded<Inbound>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly TaskCompletionSource _lost = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile bool _stopping;
 
@@ -82,6 +83,7 @@ public sealed class GatewayBus : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(logger);
         _topics = topics;
         _gatewayId = gatewayId;
+        _haCommandTopic = topics.GatewayHaCommand(gatewayId);
         _busKey = busKey;
         _store = store;
         _join = join;
@@ -92,6 +94,9 @@ public sealed class GatewayBus : IAsyncDisposable
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
         _client.DisconnectedAsync += OnDisconnectedAsync;
     }
+
+    /// <summary>How long a command stays valid: its MQTT message expiry and its header deadline (fleet.md §4).</summary>
+    public static readonly TimeSpan CommandLifetime = TimeSpan.FromSeconds(300);
 
     /// <summary>Device status as seen on the bus.</summary>
     public DevicePresence Presence { get; }
@@ -124,12 +129,13 @@ public sealed class GatewayBus : IAsyncDisposable
             .WithTopicFilter(_topics.Base + "/join/+/req", MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(_topics.Base + "/dev/+/rpc/resp", MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(_topics.Base + "/dev/+/status", MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithTopicFilter(_topics.GatewayHaCommand(_gatewayId), MqttQualityOfServiceLevel.AtLeastOnce)
             .Build();
         await _client.SubscribeAsync(subscribe, cancellationToken).ConfigureAwait(false);
         await PublishAsync(status, new StatusMessage(StatusMessage.Online, bdSeq, _clock.UtcNow.ToUnixTimeMilliseconds(), Clean: false).Encode(), retain: true, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Handles join messages until cancelled; faults if the bus connection is lost.</summary>
+    /// <summary>Handles join messages and Home Assistant button presses until cancelled; faults if the bus connection is lost.</summary>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
         Task lost = _lost.Task;
@@ -137,7 +143,7 @@ public sealed class GatewayBus : IAsyncDisposable
         {
             while (true)
             {
-                Task<bool> ready = _joinQueue.Reader.WaitToReadAsync(cancellationToken).AsTask();
+                Task<bool> ready = _inbound.Reader.WaitToReadAsync(cancellationToken).AsTask();
                 if (await Task.WhenAny(ready, lost).ConfigureAwait(false) == lost)
                 {
                     await lost.ConfigureAwait(false);
@@ -148,10 +154,17 @@ public sealed class GatewayBus : IAsyncDisposable
                     return;
                 }
 
-                while (_joinQueue.Reader.TryRead(out (string ClientId, byte[] Payload) item))
+                while (_inbound.Reader.TryRead(out Inbound item))
                 {
-                    JoinMessage answer = _join.Handle(item.ClientId, item.Payload);
-                    await PublishAsync(_topics.JoinResponse(item.ClientId), JoinMessage.Encode(answer), retain: false, cancellationToken).ConfigureAwait(false);
+                    if (item.JoinClientId is { } clientId)
+                    {
+                        JoinMessage answer = _join.Handle(clientId, item.Payload);
+                        await PublishAsync(_topics.JoinResponse(clientId), JoinMessage.Encode(answer), retain: false, cancellationToken).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await ForwardHomeAssistantCommandAsync(item.Payload, cancellationToken).ConfigureAwait(false);
+                    }
                 }
             }
         }
@@ -223,9 +236,35 @@ public sealed class GatewayBus : IAsyncDisposable
             .WithPayload(BusEnvelope.Seal(correlation, header, [], _busKey))
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .WithCorrelationData(correlation)
-            .WithMessageExpiryInterval(300)
+            .WithMessageExpiryInterval((uint)CommandLifetime.TotalSeconds)
             .Build();
         return _client.PublishAsync(message, cancellationToken);
+    }
+
+    /// <summary>
+    /// Signs and forwards a Home Assistant button press (fleet.md §8) as the normal command
+    /// <c>{base}/dev/{id}/cmd/{name}</c> (<see cref="PublishCommandAsync"/>: signed envelope, expiry 300 s, never
+    /// retained), if it is one of <see cref="HomeAssistantCommand.Allowed"/> for an active enrollment; anything else is
+    /// refused and logged. The ACL lets only <c>homeassistant</c> (and the gateway) publish on that topic, never retained.
+    /// </summary>
+    private async Task ForwardHomeAssistantCommandAsync(byte[] payload, CancellationToken cancellationToken)
+    {
+        if (!HomeAssistantCommand.TryParse(payload, out HomeAssistantCommand? command, out string? problem))
+        {
+            Log.HomeAssistantCommandRefused(_logger, problem);
+            return;
+        }
+
+        if (!_store.TryGetEnrollment(command.DeviceId, out EnrollmentRecord? enrollment) || enrollment.State != EnrollmentState.Active)
+        {
+            string state = enrollment is null ? "not enrolled" : enrollment.State == EnrollmentState.Revoked ? "revoked" : "preauthorized, not joined";
+            Log.HomeAssistantCommandRefused(_logger, $"{command.Command} for {command.DeviceId}: the device is {state}");
+            return;
+        }
+
+        byte[] header = BusRequestHeader.Encode(command.Command, (_clock.UtcNow + CommandLifetime).ToUnixTimeMilliseconds());
+        await PublishCommandAsync(command.DeviceId, command.Command, header, cancellationToken).ConfigureAwait(false);
+        Log.HomeAssistantCommandForwarded(_logger, command.Command, command.DeviceId);
     }
 
     /// <summary>Publishes <paramref name="payload"/> to <paramref name="topic"/> at QoS 1.</summary>
@@ -244,7 +283,7 @@ public sealed class GatewayBus : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stopping = true;
-        _joinQueue.Writer.TryComplete();
+        _inbound.Writer.TryComplete();
         if (_client.IsConnected)
         {
             try
@@ -286,9 +325,24 @@ public sealed class GatewayBus : IAsyncDisposable
             if (topic.StartsWith(joinPrefix, StringComparison.Ordinal) && topic.EndsWith("/req", StringComparison.Ordinal))
             {
                 string clientId = topic[joinPrefix.Length..^"/req".Length];
-                if (TopicAcl.IsJoinClientId(clientId) && !_joinQueue.Writer.TryWrite((clientId, message.Payload.ToArray())))
+                if (TopicAcl.IsJoinClientId(clientId) && !_inbound.Writer.TryWrite(new Inbound(clientId, message.Payload.ToArray())))
                 {
                     Log.JoinQueueFull(_logger, clientId);
+                }
+
+                return Task.CompletedTask;
+            }
+
+            if (topic == _haCommandTopic)
+            {
+                if (message.Retain)
+                {
+                    // A retained press would be replayed at every reconnect; the ACL refuses them, this is a second guard.
+                    Log.HomeAssistantCommandRefused(_logger, "retained (a button press is never retained)");
+                }
+                else if (!_inbound.Writer.TryWrite(new Inbound(null, message.Payload.ToArray())))
+                {
+                    Log.HomeAssistantCommandRefused(_logger, "the gateway's inbound queue is full");
                 }
             }
         }
@@ -366,6 +420,9 @@ public sealed class GatewayBus : IAsyncDisposable
 
         return Task.CompletedTask;
     }
+
+    // A join message (JoinClientId set) or a Home Assistant button press (null), handled in order by RunAsync.
+    private readonly record struct Inbound(string? JoinClientId, byte[] Payload);
 
     private sealed class PendingCall(string deviceId, PublicKey devicePub)
     {

@@ -74,6 +74,15 @@ public sealed class MqttSection
     /// of a file, mode 0600). Empty: Home Assistant cannot log in. Default empty.
     /// </summary>
     public string HomeAssistantPasswordUri { get; set; } = "";
+
+    /// <summary>
+    /// Whether to listen for MQTT over TLS (<c>mqtts</c>) on <see cref="TlsPort"/> as well, with a self-signed certificate
+    /// made on first start (<c>{dataDir}/mqtt-tls.pem</c>, 0600) that devices pin by SHA-256 (<c>tlsSha256</c>). Default false.
+    /// </summary>
+    public bool TlsEnabled { get; set; }
+
+    /// <summary>TCP port of the <c>mqtts</c> listener; 0 picks a free one. Default 8883.</summary>
+    public int TlsPort { get; set; } = GatewayConstants.DefaultMqttTlsPort;
 }
 
 /// <summary>The <c>admin</c> section: the HTTP API that <c>bte fleet</c> uses.</summary>

@@ -70,7 +70,7 @@ public static class GatewaySettingsLoader
 
         GatewaySettings bound = new();
         CheckKeys(configuration.GetSection("gateway"), ["dataDir", "fleetId", "gatewayId", "baseTopic", "haPrefix", "busKeyUri", "logLevel"], errors);
-        CheckKeys(configuration.GetSection("mqtt"), ["listenAddress", "port", "joinConnectsPerMinute", "homeAssistantPasswordUri"], errors);
+        CheckKeys(configuration.GetSection("mqtt"), ["listenAddress", "port", "joinConnectsPerMinute", "homeAssistantPasswordUri", "tlsEnabled", "tlsPort"], errors);
         CheckKeys(configuration.GetSection("admin"), ["listenAddress", "port"], errors);
         CheckKeys(configuration.GetSection("probe"), ["model", "leaves", "timeoutS"], errors);
         try

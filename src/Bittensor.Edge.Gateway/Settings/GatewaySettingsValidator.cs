@@ -39,6 +39,12 @@ public static class GatewaySettingsValidator
 
         CheckAddress(settings.Mqtt.ListenAddress, "mqtt:listenAddress", errors);
         CheckPort(settings.Mqtt.Port, "mqtt:port", errors);
+        CheckPort(settings.Mqtt.TlsPort, "mqtt:tlsPort", errors);
+        if (settings.Mqtt.TlsEnabled && settings.Mqtt.TlsPort != 0 && settings.Mqtt.TlsPort == settings.Mqtt.Port)
+        {
+            errors.Add($"mqtt:tlsPort: {settings.Mqtt.TlsPort} is also mqtt:port; the plain and TLS listeners need different ports.");
+        }
+
         if (settings.Mqtt.JoinConnectsPerMinute is < 1 or > 10_000)
         {
             errors.Add($"mqtt:joinConnectsPerMinute: {settings.Mqtt.JoinConnectsPerMinute} is outside 1–10000.");

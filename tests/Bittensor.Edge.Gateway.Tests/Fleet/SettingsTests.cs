@@ -54,5 +54,21 @@ public sealed class SettingsTests : IDisposable
         }
     }
 
+    [Fact]
+    public void The_tls_listener_is_off_by_default_on_8883_and_needs_its_own_port()
+    {
+        Assert.True(GatewaySettingsLoader.TryLoad(null, [], new Dictionary<string, string?>(), out GatewaySettings? defaults, out List<string> errors), string.Join("\n", errors));
+        Assert.Equal((false, 8883), (defaults.Mqtt.TlsEnabled, defaults.Mqtt.TlsPort));
+
+        Dictionary<string, string?> environment = new() { ["BTE_mqtt__tlsEnabled"] = "true" };
+        Assert.True(GatewaySettingsLoader.TryLoad(null, environment, new Dictionary<string, string?> { ["mqtt:tlsPort"] = "8884" }, out GatewaySettings? enabled, out errors), string.Join("\n", errors));
+        Assert.Equal((true, 8884), (enabled.Mqtt.TlsEnabled, enabled.Mqtt.TlsPort));
+
+        Assert.False(GatewaySettingsLoader.TryLoad(null, environment, new Dictionary<string, string?> { ["mqtt:tlsPort"] = "1883" }, out _, out errors));
+        Assert.Contains("mqtt:tlsPort: 1883 is also mqtt:port", string.Join("\n", errors), StringComparison.Ordinal);
+        Assert.False(GatewaySettingsLoader.TryLoad(null, [], new Dictionary<string, string?> { ["mqtt:tlsPort"] = "-1" }, out _, out errors));
+        Assert.Contains("mqtt:tlsPort", string.Join("\n", errors), StringComparison.Ordinal);
+    }
+
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 }

@@ -2,6 +2,7 @@
 // Copyright (c) Bittensor.Edge contributors
 
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Bittensor.Edge.Core.Crypto;
 using Bittensor.Edge.Core.Time;
 using Bittensor.Edge.Gateway.Admin;
@@ -47,16 +48,25 @@ internal sealed class GatewayFixture : IAsyncDisposable
 
     public int Port => Gateway.Broker.Port;
 
-    public static async Task<GatewayFixture> StartAsync(int joinConnectsPerMinute = 1000, string? homeAssistantPassword = null, string? directory = null)
+    /// <summary>The mqtts listener's certificate when started with <c>tls: true</c>.</summary>
+    public X509Certificate2? TlsCertificate { get; private set; }
+
+    public static async Task<GatewayFixture> StartAsync(int joinConnectsPerMinute = 1000, string? homeAssistantPassword = null, string? directory = null, bool tls = false)
     {
         directory ??= System.IO.Directory.CreateTempSubdirectory("bte-gw-").FullName;
         Assert.True(FleetStore.TryOpen(directory, out FleetStore? store, out string? error), error);
         GatewayFixture fixture = new(directory, store, Ed25519KeyPair.Generate());
+        if (tls)
+        {
+            Assert.True(GatewayFiles.TryLoadOrCreateTlsCertificate(directory, "bte-gateway test", fixture.Clock.UtcNow, out X509Certificate2? certificate, out _, out error), error);
+            fixture.TlsCertificate = certificate;
+        }
+
         FleetGatewayOptions options = new(
             FleetId,
             GatewayId,
             fixture.Topics,
-            new FleetBrokerOptions(IPAddress.Loopback, 0, fixture.Topics, GatewayId, joinConnectsPerMinute, homeAssistantPassword),
+            new FleetBrokerOptions(IPAddress.Loopback, 0, fixture.Topics, GatewayId, joinConnectsPerMinute, homeAssistantPassword, fixture.TlsCertificate, TlsPort: 0),
             "mlp-tiny-v1",
             4,
             TimeSpan.FromSeconds(20));
@@ -81,6 +91,7 @@ internal sealed class GatewayFixture : IAsyncDisposable
         await Gateway.DisposeAsync();
         Store.Dispose();
         BusKey.Dispose();
+        TlsCertificate?.Dispose();
         _stop.Dispose();
         try
         {

@@ -80,9 +80,9 @@ internal sealed class TestDevice : IAsyncDisposable
         MqttLogin.CreatePassword(signer ?? Key, DeviceId, unixSeconds ?? _fixture.Clock.UtcNow.ToUnixTimeSeconds());
 
     /// <summary>Connects as the device (username and client id = device id).</summary>
-    public async Task<(MqttTestClient Client, MqttClientConnectResult Result)> ConnectAsync(string? password = null, string? clientId = null)
+    public async Task<(MqttTestClient Client, MqttClientConnectResult Result)> ConnectAsync(string? password = null, string? clientId = null, Action<MqttClientOptionsBuilder>? configure = null)
     {
-        (MqttTestClient client, MqttClientConnectResult result) = await MqttTestClient.ConnectAsync(_fixture.Port, clientId ?? DeviceId, DeviceId, password ?? Password());
+        (MqttTestClient client, MqttClientConnectResult result) = await MqttTestClient.ConnectAsync(_fixture.Port, clientId ?? DeviceId, DeviceId, password ?? Password(), configure);
         _clients.Add(client);
         return (client, result);
     }

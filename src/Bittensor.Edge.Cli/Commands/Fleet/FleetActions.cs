@@ -175,7 +175,7 @@ internal sealed class FleetActions(Option<string?> gatewayDir, Option<bool> json
 
     public Command InfoCommand()
     {
-        Command info = new("info", "Show the fleet id, the gateway's bus key (gateway.publicKey for bte-firstboot.json) and the MQTT port.");
+        Command info = new("info", "Show the fleet id, the gateway's bus key (gateway.publicKey for bte-firstboot.json), the MQTT ports and the TLS certificate pin (tlsSha256).");
         info.SetAction((result, ct) => RunAsync(result, async (client, output) =>
         {
             GatewayInfo gateway = await client.InfoAsync(ct).ConfigureAwait(false);
@@ -188,6 +188,9 @@ internal sealed class FleetActions(Option<string?> gatewayDir, Option<bool> json
                 await output.WriteLineAsync($"fleet {gateway.FleetId}, gateway {gateway.GatewayId}, topics {gateway.BaseTopic}/…").ConfigureAwait(false);
                 await output.WriteLineAsync($"bus key {gateway.BusKey}").ConfigureAwait(false);
                 await output.WriteLineAsync(string.Create(CultureInfo.InvariantCulture, $"mqtt port {gateway.MqttPort}")).ConfigureAwait(false);
+                await output.WriteLineAsync(gateway is { MqttTlsPort: { } tlsPort, TlsSha256: { } pin }
+                    ? string.Create(CultureInfo.InvariantCulture, $"mqtts port {tlsPort}, tlsSha256 {pin}")
+                    : "mqtts off (set mqtt:tlsEnabled to listen with a pinned self-signed certificate)").ConfigureAwait(false);
             }
 
             return 0;
