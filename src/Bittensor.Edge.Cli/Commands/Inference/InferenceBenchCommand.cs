@@ -23,8 +23,8 @@ namespace Bittensor.Edge.Cli.Commands.Inference;
 /// <summary>
 /// <c>bte inference bench</c>: the figures of specs/benchmarks.md on <c>mlp-bench-v1</c> (inference.md §7).
 /// <c>raw_run_us</c> is <c>session.Run</c> at batch 1 with pre-created OrtValues and pre-bound outputs;
-/// <c>host_run_us</c> is the whole host path (JSON request bytes → decode → host validation → batcher with maxDelay 0 →
-/// run → split → JSON response bytes). Raw and host samples are taken in alternating blocks so drift hits both alike.
+/// <c>host_run_us</c> is the whole host path of the axon's Inference handler (JSON request bytes → read → host
+/// validation → batcher with maxDelay 0 → base64 decode into the pooled buffer → run → JSON response bytes). Raw and host samples are taken in alternating blocks so drift hits both alike.
 /// </summary>
 internal static class InferenceBenchCommand
 {
@@ -138,7 +138,7 @@ internal static class InferenceBenchCommand
 
         BenchReport report = new("inference");
         report.Add("raw_run_us", rawUs, "us", note: "mlp-bench-v1, batch 1, session.Run with pre-bound OrtValues");
-        report.Add("host_run_us", hostUs, "us", note: "decode JSON → validate → batcher (maxDelay 0) → run → encode JSON");
+        report.Add("host_run_us", hostUs, "us", note: "request JSON → read → validate → batcher (maxDelay 0) → decode into pooled buffer → run → response JSON");
         report.Add("overhead_pct", overhead, "%", baseline: "raw_run_us",
             note: string.Create(CultureInfo.InvariantCulture, $"target < 3 %: {(overhead < 3 ? "met" : "MISSED")}"));
         report.Add("batch1_per_s", perS1, "rows/s");
@@ -162,23 +162,14 @@ internal static class InferenceBenchCommand
         return Stopwatch.GetElapsedTime(start).TotalMicroseconds;
     }
 
-    /// <summary>The whole host path for one request body; returns the response length.</summary>
+    /// <summary>
+    /// The whole host path for one request body, as the axon's Inference handler runs it: read the JSON, decode the
+    /// tensor data into the pooled buffer, batcher, run, encode the response body. Returns the response length.
+    /// </summary>
     internal static async Task<int> HostRunAsync(InferenceHost host, byte[] requestBody)
     {
-        InferenceRequest request = JsonSerializer.Deserialize(requestBody, ProtocolJsonContext.Default.InferenceRequest)!;
-        if (request.Validate() is { } invalid)
-        {
-            throw new InvalidOperationException(invalid.Message);
-        }
-
-        InferenceResult result = await host.InferAsync(request.ModelId, request.ModelSha256.Value, WireTensors.ToHost(request.Inputs), TimeSpan.FromSeconds(12)).ConfigureAwait(false);
-        if (!result.IsSuccess)
-        {
-            throw new InvalidOperationException(result.Error!.Message);
-        }
-
-        InferenceResponse response = new(WireTensors.ToWire(result.Outputs), (ulong)result.ComputeTime.TotalMicroseconds);
-        return JsonSerializer.SerializeToUtf8Bytes(response, ProtocolJsonContext.Default.InferenceResponse).Length;
+        InferenceResult result = await host.InferWireAsync(requestBody, TimeSpan.FromSeconds(12)).ConfigureAwait(false);
+        return result.ResponseBody?.Length ?? throw new InvalidOperationException(result.Error!.Message);
     }
 
     /// <summary>A raw run at a fixed batch: OrtValues over arrays created once, outputs pre-bound.</summary>
