@@ -333,6 +333,13 @@ public sealed class ModelBatcher : IAsyncDisposable
                     }
                 }
             }
+            else if (_queue.Count > 0)
+            {
+                // Not due yet. A clock's timer may fire a little before its own Elapsed reading says the delay has
+                // passed (SystemClock's timers tick in whole milliseconds); without a new timer the queue would wait
+                // for the next request, or forever.
+                ArmTimer(_queue[0].Arrival + _maxDelay - now);
+            }
         }
 
         if (expired is not null)

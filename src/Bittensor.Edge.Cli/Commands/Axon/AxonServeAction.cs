@@ -14,6 +14,7 @@ using Bittensor.Edge.Inference;
 using Bittensor.Edge.Inference.Batching;
 using Bittensor.Edge.Inference.Registry;
 using Bittensor.Edge.Inference.Sessions;
+using Bittensor.Edge.Protocol.Synapses;
 using Bittensor.Edge.Storage.Sectors;
 using Bittensor.Edge.Storage.Serving;
 using Microsoft.Extensions.Logging;
@@ -156,12 +157,31 @@ internal static class AxonServeAction
     /// is not registered or the announcement is refused for a reason that serving cannot outlive. Inference is served
     /// from <paramref name="inference"/> (not disposed here); without one it answers <c>UnknownModel</c>.
     /// </summary>
-    public static async Task<RunningAxon?> StartAsync(
+    public static Task<RunningAxon?> StartAsync(
         ChainRpcClient client,
         Ed25519KeyPair hotkey,
         AxonServeSettings settings,
         SectorService storage,
         InferenceHost? inference,
+        IClock clock,
+        ILoggerFactory loggerFactory,
+        TextWriter error,
+        CancellationToken cancellationToken) =>
+        StartAsync(
+            client, hotkey, settings, storage, InferenceSynapses.Handler(inference ?? s_noModels.Value, clock), () => InferenceSynapses.Summary(inference),
+            clock, loggerFactory, error, cancellationToken);
+
+    /// <summary>
+    /// Starts the axon with any Inference handler and the models it advertises in <c>Health</c> (the seam tests use to
+    /// stand up a miner that answers from a different model than it claims).
+    /// </summary>
+    internal static async Task<RunningAxon?> StartAsync(
+        ChainRpcClient client,
+        Ed25519KeyPair hotkey,
+        AxonServeSettings settings,
+        SectorService storage,
+        RawSynapseHandler inference,
+        Func<InferenceSummary> inferenceModels,
         IClock clock,
         ILoggerFactory loggerFactory,
         TextWriter error,
@@ -182,9 +202,9 @@ internal static class AxonServeAction
             .WithOptions(new AxonOptions { Address = settings.Listen, Port = settings.Port })
             .WithClock(clock)
             .WithLogging(loggerFactory)
-            .WithHealth(() => new AxonHealth(view.Block, StorageSynapses.Summary(storage), InferenceSynapses.Summary(inference), 0))
+            .WithHealth(() => new AxonHealth(view.Block, StorageSynapses.Summary(storage), inferenceModels(), 0))
             .MapStorage(storage)
-            .MapInference(inference ?? s_noModels.Value, clock)
+            .MapRaw(SynapseNames.Inference, inference)
             .Build();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
 

@@ -20,11 +20,14 @@ internal static class InferenceSynapses
 {
     /// <summary>Maps <c>Inference</c> onto <paramref name="host"/>; <paramref name="clock"/> must be the axon's.</summary>
     public static AxonBuilder MapInference(this AxonBuilder builder, InferenceHost host, IClock clock) =>
-        builder.MapRaw(SynapseNames.Inference, (body, context, _) =>
-        {
-            Task<InferenceResult> run = host.InferWireAsync(body, context.Deadline - clock.Elapsed);
-            return run.IsCompletedSuccessfully ? ValueTask.FromResult(ToResult(run.Result)) : AwaitAsync(run);
-        });
+        builder.MapRaw(SynapseNames.Inference, Handler(host, clock));
+
+    /// <summary>The raw handler serving <paramref name="host"/>, with each request's own deadline on <paramref name="clock"/>.</summary>
+    public static RawSynapseHandler Handler(InferenceHost host, IClock clock) => (body, context, _) =>
+    {
+        Task<InferenceResult> run = host.InferWireAsync(body, context.Deadline - clock.Elapsed);
+        return run.IsCompletedSuccessfully ? ValueTask.FromResult(ToResult(run.Result)) : AwaitAsync(run);
+    };
 
     /// <summary>The models part of <c>Health</c>: the ids the host serves.</summary>
     public static InferenceSummary Summary(InferenceHost? host) =>
