@@ -208,11 +208,11 @@ public sealed class InferenceValidator : IMarketScores, IDisposable
     public async Task<IReadOnlyList<InferenceMinerResult>> RunRoundAsync(CancellationToken cancellationToken = default)
     {
         RpcMetagraph metagraph = await _chain.GetMetagraphAsync(_options.Netuid, cancellationToken).ConfigureAwait(false);
-        RpcHeader head = await _chain.GetHeaderAsync(null, cancellationToken).ConfigureAwait(false);
         int round = Interlocked.Increment(ref _round);
         bool burst = (round - 1) % _options.CapacityEveryRounds == 0;
         List<Task<InferenceMinerResult>> work = [];
         HashSet<PublicKey> present = [];
+        Hash256? blockHash = null;
         for (int uid = 0; uid < metagraph.N; uid++)
         {
             PublicKey hotkey = metagraph.Hotkeys[uid];
@@ -221,6 +221,9 @@ public sealed class InferenceValidator : IMarketScores, IDisposable
             {
                 continue;
             }
+
+            // The best block's hash seeds every input of the round; asked once, and only when there is a miner to ask.
+            blockHash ??= (await _chain.GetHeaderAsync(null, cancellationToken).ConfigureAwait(false)).Hash;
 
             MinerInferenceState state;
             lock (_lock)
@@ -234,7 +237,7 @@ public sealed class InferenceValidator : IMarketScores, IDisposable
                 state.Uid = (ushort)uid;
             }
 
-            work.Add(ServeMinerAsync(state, new AxonTarget(StorageValidator.AxonUri(axon), hotkey), head.Hash, burst, cancellationToken));
+            work.Add(ServeMinerAsync(state, new AxonTarget(StorageValidator.AxonUri(axon), hotkey), blockHash.Value, burst, cancellationToken));
         }
 
         InferenceMinerResult[] results = await Task.WhenAll(work).ConfigureAwait(false);
