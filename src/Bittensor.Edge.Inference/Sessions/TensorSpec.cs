@@ -121,7 +121,7 @@ public sealed record TensorSpec(string Name, InferenceDType DType, IReadOnlyList
             case InferenceDType.Float32:
                 {
                     ReadOnlySpan<uint> bits = MemoryMarshal.Cast<byte, uint>(data);
-                    for (int i = 0; i < bits.Length; i++)
+                    for (int i = SkipFinite(bits, 0x7F80_0000u); i < bits.Length; i++)
                     {
                         uint value = BitConverter.IsLittleEndian ? bits[i] : BinaryPrimitives.ReverseEndianness(bits[i]);
                         if ((value & 0x7F80_0000u) == 0x7F80_0000u)
@@ -136,7 +136,7 @@ public sealed record TensorSpec(string Name, InferenceDType DType, IReadOnlyList
             case InferenceDType.Float16:
                 {
                     ReadOnlySpan<ushort> bits = MemoryMarshal.Cast<byte, ushort>(data);
-                    for (int i = 0; i < bits.Length; i++)
+                    for (int i = SkipFinite(bits, (ushort)0x7C00); i < bits.Length; i++)
                     {
                         ushort value = BitConverter.IsLittleEndian ? bits[i] : BinaryPrimitives.ReverseEndianness(bits[i]);
                         if ((value & 0x7C00) == 0x7C00)
@@ -153,5 +153,30 @@ public sealed record TensorSpec(string Name, InferenceDType DType, IReadOnlyList
             default:
                 return -1;
         }
+    }
+
+    /// <summary>
+    /// The start of the first vector that may hold a NaN or infinity (all exponent bits set, <paramref name="exponent"/>),
+    /// so the scalar loop only checks from there: the whole request is scanned on the hot path.
+    /// </summary>
+    private static int SkipFinite<T>(ReadOnlySpan<T> bits, T exponent)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>
+    {
+        int i = 0;
+        if (!System.Numerics.Vector.IsHardwareAccelerated || !BitConverter.IsLittleEndian)
+        {
+            return i;
+        }
+
+        System.Numerics.Vector<T> mask = new(exponent);
+        for (; i <= bits.Length - System.Numerics.Vector<T>.Count; i += System.Numerics.Vector<T>.Count)
+        {
+            if (System.Numerics.Vector.EqualsAny(new System.Numerics.Vector<T>(bits[i..]) & mask, mask))
+            {
+                break;
+            }
+        }
+
+        return i;
     }
 }

@@ -13,6 +13,7 @@ using Bittensor.Edge.Inference;
 using Bittensor.Edge.Inference.Batching;
 using Bittensor.Edge.Inference.Onnx;
 using Bittensor.Edge.Inference.Registry;
+using Bittensor.Edge.Inference.Scoring;
 using Bittensor.Edge.Inference.Sessions;
 using Bittensor.Edge.Protocol.Synapses;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -136,6 +137,12 @@ internal static class InferenceBenchCommand
         double perS32 = 32 / BenchReport.Median(b32);
         double gain = perS32 / perS1;
 
+        await progress.WriteLineAsync("validator recompute on the reference session: the same seeded sample set per execution provider ...").ConfigureAwait(false);
+        Recompute cpu = MeasureRecompute(entry, model.Bytes, [ExecutionProviders.Cpu], OrtExecutionProviderCatalog.Instance, settings, quick);
+        Recompute? cuda = OrtExecutionProviderCatalog.Instance.GetAvailableProviders().Contains("CUDAExecutionProvider")
+            ? MeasureRecompute(entry, model.Bytes, [ExecutionProviders.Cuda, ExecutionProviders.Cpu], OrtExecutionProviderCatalog.Instance, settings, quick)
+            : null;
+
         BenchReport report = new("inference");
         report.Add("raw_run_us", rawUs, "us", note: "mlp-bench-v1, batch 1, session.Run with pre-bound OrtValues");
         report.Add("host_run_us", hostUs, "us", note: "request JSON → read → validate → batcher (maxDelay 0) → decode into pooled buffer → run → response JSON");
@@ -145,8 +152,66 @@ internal static class InferenceBenchCommand
         report.Add("batch32_per_s", perS32, "rows/s");
         report.Add("batch_gain", gain, "ratio", baseline: "batch1_per_s",
             note: string.Create(CultureInfo.InvariantCulture, $"x64 CPU target ≥ 3: {(gain >= 3 ? "met" : "MISSED")}"));
+        string cudaNote = cuda switch
+        {
+            null => "CUDA not measured: this build's ONNX Runtime offers no CUDA EP (CPU flavour; build with -p:BteGpu=true on an NVIDIA x64 host)",
+            { Provider: ExecutionProviders.Cuda } => "CUDA measured below",
+            _ => $"CUDA not measured: the CUDA EP is offered but the session fell back to {cuda.Provider} (see the log)",
+        };
+        report.Add("recompute_rows_per_s_cpu", cpu.RowsPerS, "rows/s",
+            note: $"validator reference run + comparison, {RecomputeRequests} requests of 1-4 rows (seed {RecomputeSeed}), on {cpu.Provider}; {cudaNote}");
+        if (cuda is { Provider: ExecutionProviders.Cuda })
+        {
+            report.Add("recompute_rows_per_s_cuda", cuda.RowsPerS, "rows/s", note: "the same sample set on CUDA");
+            report.Add("recompute_gpu_gain", cuda.RowsPerS / cpu.RowsPerS, "ratio", baseline: "recompute_rows_per_s_cpu");
+        }
+
         return report;
     }
+
+    private const int RecomputeRequests = 32;
+    private const ulong RecomputeSeed = 11;
+
+    /// <summary>
+    /// The validator's recompute throughput on a reference session created with <paramref name="providers"/>: a fixed
+    /// sample set (32 requests of 1..4 rows from SplitMix64 seed 11, inputs from the model's input domain), each run on the
+    /// reference and compared with the first pass's outputs under the entry's tolerance, as the validator compares a
+    /// miner's answer. Rows per second, median of the passes.
+    /// </summary>
+    private static Recompute MeasureRecompute(ModelEntry entry, byte[] bytes, string[] providers, IExecutionProviderCatalog catalog, SessionSettings settings, bool quick)
+    {
+        using ReferenceModel reference = ReferenceModel.Create(entry, bytes, settings with { ExecutionProviders = providers }, catalog, NullLogger.Instance);
+        SplitMix64 rng = new(RecomputeSeed);
+        List<NamedTensor[]> sample = [];
+        int rows = 0;
+        for (int i = 0; i < RecomputeRequests; i++)
+        {
+            int n = 1 + (int)(rng.Next() % (ulong)reference.MaxRequestRows);
+            sample.Add(InputGenerator.Generate(entry, n, rng.Next()));
+            rows += n;
+        }
+
+        NamedTensor[][] expected = [.. sample.Select(reference.Run)];
+        Tolerance tolerance = OutputComparer.ToleranceFor(entry);
+        List<double> passes = [];
+        for (int pass = 0; pass < (quick ? 3 : 10); pass++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            for (int i = 0; i < sample.Count; i++)
+            {
+                if (OutputComparer.Compare(expected[i], reference.Run(sample[i]), tolerance) != OutputMatch.Match)
+                {
+                    throw new InvalidOperationException($"The reference session on {reference.ExecutionProvider} is not deterministic within the tolerance.");
+                }
+            }
+
+            passes.Add(rows / Stopwatch.GetElapsedTime(start).TotalSeconds);
+        }
+
+        return new Recompute(reference.ExecutionProvider, BenchReport.Median(passes));
+    }
+
+    private sealed record Recompute(string Provider, double RowsPerS);
 
     private static double TimeRaw(DirectRun run)
     {
