@@ -4,7 +4,6 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Diagnostics.CodeAnalysis;
-using System.Text.Json;
 using Bittensor.Edge.Core;
 using Bittensor.Edge.Inference.Sessions;
 using Bittensor.Edge.Inference.Wire;
@@ -48,8 +47,7 @@ public sealed class ModelBatcher : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _runner;
     private readonly List<Pending> _inline = new(1);
-    private readonly ArrayBufferWriter<byte> _response = new(4096);
-    private readonly Utf8JsonWriter _writer;
+    private readonly WireResponseWriter _response;
     private TaskCompletionSource? _idle;
     private int _queuedRows;
     private bool _running;
@@ -80,7 +78,7 @@ public sealed class ModelBatcher : IAsyncDisposable
         _maxRows = Math.Min(settings.BoardMaxBatch, session.Signature.MaxRows);
         _queueRowLimit = BatchSettings.QueueFactor * session.Signature.MaxRows;
         _maxDelay = settings.MaxDelay;
-        _writer = new Utf8JsonWriter(_response, new JsonWriterOptions { SkipValidation = true });
+        _response = new WireResponseWriter(session.Signature);
         _runner = startRunner ? Task.Run(RunLoopAsync) : Task.CompletedTask;
     }
 
@@ -226,7 +224,6 @@ public sealed class ModelBatcher : IAsyncDisposable
 
         _stop.Dispose();
         _ready.Dispose();
-        await _writer.DisposeAsync().ConfigureAwait(false);
     }
 
     private void ArmTimer(TimeSpan delay)
@@ -459,13 +456,8 @@ public sealed class ModelBatcher : IAsyncDisposable
         return null;
     }
 
-    private InferenceResult EncodeWire(Pending p, int batchRows, TimeSpan compute)
-    {
-        _response.ResetWrittenCount();
-        _writer.Reset(_response);
-        InferenceWire.WriteResponse(_writer, _session, batchRows, p.Offset, p.Rows, (ulong)compute.TotalMicroseconds);
-        return InferenceResult.SuccessWire(_response.WrittenSpan.ToArray(), batchRows, compute);
-    }
+    private InferenceResult EncodeWire(Pending p, int batchRows, TimeSpan compute) =>
+        InferenceResult.SuccessWire(_response.Write(_session, batchRows, p.Offset, p.Rows, (ulong)compute.TotalMicroseconds), batchRows, compute);
 
     private InferenceResult CopyOutputs(ModelSignature signature, Pending p, int batchRows, TimeSpan compute)
     {

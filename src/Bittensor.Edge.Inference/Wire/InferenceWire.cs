@@ -4,7 +4,6 @@
 using System.Buffers;
 using System.Text.Json;
 using Bittensor.Edge.Core.Crypto;
-using Bittensor.Edge.Inference.Sessions;
 
 namespace Bittensor.Edge.Inference.Wire;
 
@@ -365,40 +364,6 @@ public static class InferenceWire
 
         int padding = text.Length == 0 ? 0 : text[^1] != (byte)'=' ? 0 : text[^2] == (byte)'=' ? 2 : 1;
         return (text.Length / 4 * 3L) - padding;
-    }
-
-    /// <summary>
-    /// Writes an <c>Inference</c> response body for <paramref name="rows"/> rows starting at row <paramref name="offset"/>
-    /// of the session's output buffers after a run of <paramref name="batchRows"/> rows.
-    /// </summary>
-    internal static void WriteResponse(Utf8JsonWriter writer, ModelSession session, int batchRows, int offset, int rows, ulong computeUs)
-    {
-        ModelSignature signature = session.Signature;
-        writer.WriteStartObject();
-        writer.WriteStartArray(s_outputs);
-        for (int o = 0; o < signature.Outputs.Count; o++)
-        {
-            TensorSpec spec = signature.Outputs[o];
-            int rowBytes = checked((int)spec.RowBytes);
-            writer.WriteStartObject();
-            writer.WriteString(s_name, spec.Name);
-            writer.WriteString(s_dtype, s_dtypeNames[(int)spec.DType]);
-            writer.WriteStartArray(s_shape);
-            writer.WriteNumberValue(rows);
-            for (int d = 0; d < spec.RowShape.Count; d++)
-            {
-                writer.WriteNumberValue(spec.RowShape[d]);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteBase64String(s_data, session.OutputBuffer(o, batchRows).Slice(offset * rowBytes, rows * rowBytes));
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
-        writer.WriteNumber(s_computeUs, computeUs);
-        writer.WriteEndObject();
-        writer.Flush();
     }
 
     /// <summary>Writes an <c>Inference</c> response body for <paramref name="outputs"/> (tests, tools and other hosts).</summary>
