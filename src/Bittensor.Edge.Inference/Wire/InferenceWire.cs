@@ -131,7 +131,8 @@ public static class InferenceWire
 
     private static InferenceError? ReadTensors(ref Utf8JsonReader reader, ReadOnlyMemory<byte> body, out NamedTensor[] tensors)
     {
-        List<NamedTensor> list = new(1);
+        NamedTensor[] list = new NamedTensor[1];
+        int count = 0;
         tensors = [];
         while (true)
         {
@@ -141,15 +142,16 @@ public static class InferenceWire
                 break;
             }
 
-            if (list.Count == MaxTensors)
+            if (count == MaxTensors)
             {
                 return InferenceError.BadInput($"inputs has more than {MaxTensors} tensors.");
             }
 
-            string field = $"inputs[{list.Count}]";
+            // Field names in messages are built only on failure: this runs for every request.
+            int index = count;
             if (reader.TokenType != JsonTokenType.StartObject)
             {
-                throw new JsonException($"{field} must be an object.");
+                throw new JsonException($"inputs[{index}] must be an object.");
             }
 
             string? name = null;
@@ -167,22 +169,22 @@ public static class InferenceWire
 
                 if (reader.ValueTextEquals("name"u8))
                 {
-                    Expect(ref reader, JsonTokenType.String, $"{field}.name");
+                    Expect(ref reader, JsonTokenType.String, index, "name");
                     name = reader.GetString();
                 }
                 else if (reader.ValueTextEquals("dtype"u8))
                 {
-                    Expect(ref reader, JsonTokenType.String, $"{field}.dtype");
+                    Expect(ref reader, JsonTokenType.String, index, "dtype");
                     dtype = ReadDType(ref reader);
                     if (dtype is null)
                     {
-                        return InferenceError.BadInput($"{field}.dtype '{reader.GetString()}' is not one of float32, float16, int64, int32, uint8, bool.");
+                        return InferenceError.BadInput($"inputs[{index}].dtype '{reader.GetString()}' is not one of float32, float16, int64, int32, uint8, bool.");
                     }
                 }
                 else if (reader.ValueTextEquals("shape"u8))
                 {
-                    Expect(ref reader, JsonTokenType.StartArray, $"{field}.shape");
-                    shape = ReadShape(ref reader, field, out InferenceError? shapeError);
+                    Expect(ref reader, JsonTokenType.StartArray, index, "shape");
+                    shape = ReadShape(ref reader, index, out InferenceError? shapeError);
                     if (shapeError is not null)
                     {
                         return shapeError;
@@ -190,12 +192,12 @@ public static class InferenceWire
                 }
                 else if (reader.ValueTextEquals("data"u8))
                 {
-                    Expect(ref reader, JsonTokenType.String, $"{field}.data");
+                    Expect(ref reader, JsonTokenType.String, index, "data");
                     if (reader.ValueIsEscaped)
                     {
                         if (!reader.TryGetBytesFromBase64(out byte[]? decoded))
                         {
-                            return InferenceError.BadInput($"{field}.data is not base64.");
+                            return InferenceError.BadInput($"inputs[{index}].data is not base64.");
                         }
 
                         data = decoded;
@@ -218,35 +220,45 @@ public static class InferenceWire
             if (name is null || dtype is null || shape is null || data is null)
             {
                 string missing = name is null ? "name" : dtype is null ? "dtype" : shape is null ? "shape" : "data";
-                throw new JsonException($"{field}.{missing} is missing.");
+                throw new JsonException($"inputs[{index}].{missing} is missing.");
             }
 
             if (name.Length == 0)
             {
-                return InferenceError.BadInput($"{field}.name must not be empty.");
+                return InferenceError.BadInput($"inputs[{index}].name must not be empty.");
             }
 
-            for (int i = 0; i < list.Count; i++)
+            for (int i = 0; i < count; i++)
             {
                 if (string.Equals(list[i].Name, name, StringComparison.Ordinal))
                 {
-                    return InferenceError.BadInput($"{field}.name '{name}' is repeated.");
+                    return InferenceError.BadInput($"inputs[{index}].name '{name}' is repeated.");
                 }
             }
 
             if (base64 && Base64Length(data.Value.Span) < 0)
             {
-                return InferenceError.BadInput($"{field}.data is not padded base64 (its length {data.Value.Length} is not a multiple of 4).");
+                return InferenceError.BadInput($"inputs[{index}].data is not padded base64 (its length {data.Value.Length} is not a multiple of 4).");
             }
 
-            list.Add(new NamedTensor(name, dtype.Value, shape, data.Value) { IsBase64 = base64 });
+            if (count == list.Length)
+            {
+                Array.Resize(ref list, count * 2);
+            }
+
+            list[count++] = new NamedTensor(name, dtype.Value, shape, data.Value) { IsBase64 = base64 };
         }
 
-        tensors = [.. list];
+        if (count != list.Length)
+        {
+            Array.Resize(ref list, count);
+        }
+
+        tensors = list;
         return null;
     }
 
-    private static long[] ReadShape(ref Utf8JsonReader reader, string field, out InferenceError? error)
+    private static long[] ReadShape(ref Utf8JsonReader reader, int index, out InferenceError? error)
     {
         Span<long> dims = stackalloc long[MaxRank];
         int rank = 0;
@@ -261,19 +273,19 @@ public static class InferenceWire
 
             if (reader.TokenType != JsonTokenType.Number || !reader.TryGetInt64(out long dim))
             {
-                throw new JsonException($"{field}.shape must hold integers.");
+                throw new JsonException($"inputs[{index}].shape must hold integers.");
             }
 
             if (rank == MaxRank)
             {
-                error = InferenceError.BadInput($"{field}.shape has more than {MaxRank} dimensions.");
+                error = InferenceError.BadInput($"inputs[{index}].shape has more than {MaxRank} dimensions.");
                 reader.Skip();
                 continue;
             }
 
             if (dim < 0)
             {
-                error ??= InferenceError.BadInput($"{field}.shape has a negative dimension.");
+                error ??= InferenceError.BadInput($"inputs[{index}].shape has a negative dimension.");
             }
 
             dims[rank++] = dim;
@@ -334,6 +346,15 @@ public static class InferenceWire
         }
     }
 
+    private static void Expect(ref Utf8JsonReader reader, JsonTokenType type, int index, string member)
+    {
+        Read(ref reader);
+        if (reader.TokenType != type)
+        {
+            throw new JsonException($"inputs[{index}].{member} must be {Describe(type)}, got {Describe(reader.TokenType)}.");
+        }
+    }
+
     private static void Expect(ref Utf8JsonReader reader, JsonTokenType type, string what)
     {
         Read(ref reader);
@@ -366,6 +387,28 @@ public static class InferenceWire
         return (text.Length / 4 * 3L) - padding;
     }
 
+    /// <summary>Writes an <c>Inference</c> request body (benchmarks, tools; the dendrite has its own typed messages).</summary>
+    public static byte[] WriteRequest(string modelId, in Hash256 modelSha256, IReadOnlyList<NamedTensor> inputs)
+    {
+        ArgumentNullException.ThrowIfNull(modelId);
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArrayBufferWriter<byte> buffer = new();
+        using Utf8JsonWriter writer = new(buffer);
+        writer.WriteStartObject();
+        writer.WriteString("modelId", modelId);
+        writer.WriteString("modelSha256", modelSha256.ToString("x", null));
+        writer.WriteStartArray("inputs");
+        foreach (NamedTensor tensor in inputs)
+        {
+            WriteTensor(writer, tensor);
+        }
+
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        writer.Flush();
+        return buffer.WrittenSpan.ToArray();
+    }
+
     /// <summary>Writes an <c>Inference</c> response body for <paramref name="outputs"/> (tests, tools and other hosts).</summary>
     public static byte[] WriteResponse(IReadOnlyList<NamedTensor> outputs, ulong computeUs)
     {
@@ -376,18 +419,7 @@ public static class InferenceWire
         writer.WriteStartArray(s_outputs);
         foreach (NamedTensor tensor in outputs)
         {
-            writer.WriteStartObject();
-            writer.WriteString(s_name, tensor.Name);
-            writer.WriteString(s_dtype, s_dtypeNames[(int)tensor.DType]);
-            writer.WriteStartArray(s_shape);
-            foreach (long dim in tensor.Shape)
-            {
-                writer.WriteNumberValue(dim);
-            }
-
-            writer.WriteEndArray();
-            writer.WriteBase64String(s_data, tensor.Data.Span);
-            writer.WriteEndObject();
+            WriteTensor(writer, tensor);
         }
 
         writer.WriteEndArray();
@@ -395,6 +427,30 @@ public static class InferenceWire
         writer.WriteEndObject();
         writer.Flush();
         return buffer.WrittenSpan.ToArray();
+    }
+
+    private static void WriteTensor(Utf8JsonWriter writer, NamedTensor tensor)
+    {
+        writer.WriteStartObject();
+        writer.WriteString(s_name, tensor.Name);
+        writer.WriteString(s_dtype, s_dtypeNames[(int)tensor.DType]);
+        writer.WriteStartArray(s_shape);
+        foreach (long dim in tensor.Shape)
+        {
+            writer.WriteNumberValue(dim);
+        }
+
+        writer.WriteEndArray();
+        if (tensor.IsBase64)
+        {
+            writer.WriteString(s_data, System.Text.Encoding.ASCII.GetString(tensor.Data.Span));
+        }
+        else
+        {
+            writer.WriteBase64String(s_data, tensor.Data.Span);
+        }
+
+        writer.WriteEndObject();
     }
 }
 
