@@ -24,8 +24,9 @@ namespace Bittensor.Edge.Benchmarks.Inference;
 /// handler runs it); a direct run at batch 32 (its ratio over 32 is the per-row cost, so batch_gain = 32 / Ratio); and
 /// the validator's recompute of one 4-row request on a reference session (run + comparison).
 /// </summary>
+/// <remarks>Not sealed: BenchmarkDotNet derives from benchmark classes.</remarks>
 [MemoryDiagnoser]
-public sealed class InferenceHostBenchmarks : IDisposable
+public class InferenceHostBenchmarks : IDisposable
 {
     private InferenceHost _host = null!;
     private InferenceSession _session = null!;
@@ -76,6 +77,7 @@ public sealed class InferenceHostBenchmarks : IDisposable
     [GlobalCleanup]
     public void Dispose()
     {
+        GC.SuppressFinalize(this);
         if (_host is null)
         {
             return;
