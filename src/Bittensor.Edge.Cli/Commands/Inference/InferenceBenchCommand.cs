@@ -16,6 +16,7 @@ using Bittensor.Edge.Inference.Registry;
 using Bittensor.Edge.Inference.Scoring;
 using Bittensor.Edge.Inference.Sessions;
 using Bittensor.Edge.Protocol.Synapses;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 
@@ -138,9 +139,9 @@ internal static class InferenceBenchCommand
         double gain = perS32 / perS1;
 
         await progress.WriteLineAsync("validator recompute on the reference session: the same seeded sample set per execution provider ...").ConfigureAwait(false);
-        Recompute cpu = MeasureRecompute(entry, model.Bytes, [ExecutionProviders.Cpu], OrtExecutionProviderCatalog.Instance, settings, quick);
+        Recompute cpu = MeasureRecompute(entry, model.Bytes, [ExecutionProviders.Cpu], OrtExecutionProviderCatalog.Instance, settings, quick, NullLogger.Instance);
         Recompute? cuda = OrtExecutionProviderCatalog.Instance.GetAvailableProviders().Contains("CUDAExecutionProvider")
-            ? MeasureRecompute(entry, model.Bytes, [ExecutionProviders.Cuda, ExecutionProviders.Cpu], OrtExecutionProviderCatalog.Instance, settings, quick)
+            ? MeasureRecompute(entry, model.Bytes, [ExecutionProviders.Cuda, ExecutionProviders.Cpu], OrtExecutionProviderCatalog.Instance, settings, quick, new ProgressLogger(progress))
             : null;
 
         BenchReport report = new("inference");
@@ -156,7 +157,7 @@ internal static class InferenceBenchCommand
         {
             null => "CUDA not measured: this build's ONNX Runtime offers no CUDA EP (CPU flavour; build with -p:BteGpu=true on an NVIDIA x64 host)",
             { Provider: ExecutionProviders.Cuda } => "CUDA measured below",
-            _ => $"CUDA not measured: the CUDA EP is offered but the session fell back to {cuda.Provider} (see the log)",
+            _ => $"CUDA not measured: this build offers the CUDA EP but creating a session on it failed, so it fell back to {cuda.Provider} (the reason is on stderr)",
         };
         report.Add("recompute_rows_per_s_cpu", cpu.RowsPerS, "rows/s",
             note: $"validator reference run + comparison, {RecomputeRequests} requests of 1-4 rows (seed {RecomputeSeed}), on {cpu.Provider}; {cudaNote}");
@@ -178,9 +179,9 @@ internal static class InferenceBenchCommand
     /// reference and compared with the first pass's outputs under the entry's tolerance, as the validator compares a
     /// miner's answer. Rows per second, median of the passes.
     /// </summary>
-    private static Recompute MeasureRecompute(ModelEntry entry, byte[] bytes, string[] providers, IExecutionProviderCatalog catalog, SessionSettings settings, bool quick)
+    private static Recompute MeasureRecompute(ModelEntry entry, byte[] bytes, string[] providers, IExecutionProviderCatalog catalog, SessionSettings settings, bool quick, ILogger logger)
     {
-        using ReferenceModel reference = ReferenceModel.Create(entry, bytes, settings with { ExecutionProviders = providers }, catalog, NullLogger.Instance);
+        using ReferenceModel reference = ReferenceModel.Create(entry, bytes, settings with { ExecutionProviders = providers }, catalog, logger);
         SplitMix64 rng = new(RecomputeSeed);
         List<NamedTensor[]> sample = [];
         int rows = 0;
@@ -212,6 +213,21 @@ internal static class InferenceBenchCommand
     }
 
     private sealed record Recompute(string Provider, double RowsPerS);
+
+    /// <summary>Execution-provider choice and fallback lines go to the progress writer (stderr), never to the JSON on stdout.</summary>
+    private sealed class ProgressLogger(TextWriter progress) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            ArgumentNullException.ThrowIfNull(formatter);
+            progress.WriteLine($"{logLevel}: {formatter(state, exception)}");
+        }
+    }
 
     private static double TimeRaw(DirectRun run)
     {
