@@ -63,7 +63,7 @@ public sealed class InferenceValidatorTests : IAsyncLifetime
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
         await SubnetWithThreeMinersAsync();
-        using HttpClient http = new();
+        HttpClient http = Own(new HttpClient()); // the axons' metagraph refreshers use it until they are disposed
         ChainRpcClient client = new(http, _h.NodeUrl);
         WalletKey honestKey = Own(new Core.Wallets.Wallet(_h.WalletRoot, "miner").LoadHotkey("default"));
         WalletKey secondKey = Own(new Core.Wallets.Wallet(_h.WalletRoot, "miner").LoadHotkey("second"));
@@ -145,7 +145,7 @@ public sealed class InferenceValidatorTests : IAsyncLifetime
     {
         CancellationToken ct = TestContext.Current.CancellationToken;
         await SubnetWithThreeMinersAsync();
-        using HttpClient http = new();
+        HttpClient http = Own(new HttpClient()); // the axons' metagraph refreshers use it until they are disposed
         ChainRpcClient client = new(http, _h.NodeUrl);
         WalletKey noModelsKey = Own(new Core.Wallets.Wallet(_h.WalletRoot, "miner").LoadHotkey("default"));
         WalletKey brokenKey = Own(new Core.Wallets.Wallet(_h.WalletRoot, "miner").LoadHotkey("second"));
