@@ -94,17 +94,26 @@ public sealed class AxonBuilder
         ArgumentNullException.ThrowIfNull(requestInfo);
         ArgumentNullException.ThrowIfNull(responseInfo);
         ArgumentNullException.ThrowIfNull(handler);
-        if (!SynapseNames.IsWellFormed(synapseName))
-        {
-            ThrowHelper.ThrowArgument(nameof(synapseName), "A synapse name is 1 to 64 ASCII letters, digits or underscores.");
-        }
-
-        if (synapseName == SynapseNames.Health)
-        {
-            ThrowHelper.ThrowArgument(nameof(synapseName), "The axon serves Health itself; use WithHealth.");
-        }
-
+        CheckName(synapseName);
         if (!_synapses.TryAdd(synapseName, SynapseRegistration.Create(synapseName, requestInfo, responseInfo, handler)))
+        {
+            ThrowHelper.ThrowArgument(nameof(synapseName), $"{synapseName} is already mapped.");
+        }
+
+        return this;
+    }
+
+    /// <summary>
+    /// Serves <paramref name="synapseName"/> with a handler that reads the body and writes the response itself
+    /// (<see cref="RawSynapseHandler"/>), for hot paths where a typed message would cost a copy.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name is malformed, is <c>Health</c>, or is already mapped.</exception>
+    public AxonBuilder MapRaw(string synapseName, RawSynapseHandler handler)
+    {
+        ArgumentNullException.ThrowIfNull(synapseName);
+        ArgumentNullException.ThrowIfNull(handler);
+        CheckName(synapseName);
+        if (!_synapses.TryAdd(synapseName, SynapseRegistration.CreateRaw(synapseName, handler)))
         {
             ThrowHelper.ThrowArgument(nameof(synapseName), $"{synapseName} is already mapped.");
         }
@@ -127,6 +136,19 @@ public sealed class AxonBuilder
     /// <summary>Serves <c>Inference</c>.</summary>
     public AxonBuilder MapInference(SynapseHandler<InferenceRequest, InferenceResponse> handler) =>
         Map(SynapseNames.Inference, ProtocolJsonContext.Default.InferenceRequest, ProtocolJsonContext.Default.InferenceResponse, handler);
+
+    private static void CheckName(string synapseName)
+    {
+        if (!SynapseNames.IsWellFormed(synapseName))
+        {
+            ThrowHelper.ThrowArgument(nameof(synapseName), "A synapse name is 1 to 64 ASCII letters, digits or underscores.");
+        }
+
+        if (synapseName == SynapseNames.Health)
+        {
+            ThrowHelper.ThrowArgument(nameof(synapseName), "The axon serves Health itself; use WithHealth.");
+        }
+    }
 
     /// <summary>Validates the options and creates the host (not yet listening).</summary>
     public AxonHost Build()

@@ -22,6 +22,49 @@ public delegate ValueTask<SynapseResult<TResponse>> SynapseHandler<in TRequest, 
     CancellationToken cancellationToken)
     where TResponse : class;
 
+/// <summary>
+/// Serves one synapse on its raw bytes, for a hot path that reads and writes the JSON itself (the <c>Inference</c>
+/// synapse decodes tensor data straight into pooled buffers). The axon has already verified the caller; the body is
+/// not parsed, so the handler must answer a malformed one with a 400 <see cref="DomainError"/> itself.
+/// </summary>
+/// <param name="body">The request body, exactly as hashed and signed; the axon keeps it unchanged until the handler completes.</param>
+/// <param name="context">Who called and when the deadline is.</param>
+/// <param name="cancellationToken">Fires at received + timeout (the axon then answers 408) or when the caller disconnects.</param>
+/// <returns>The response body (200, <c>application/json</c>) or a domain error. An exception becomes a 500.</returns>
+public delegate ValueTask<RawSynapseResult> RawSynapseHandler(
+    ReadOnlyMemory<byte> body,
+    SynapseContext context,
+    CancellationToken cancellationToken);
+
+/// <summary>A raw handler's outcome: a JSON response body, or a <see cref="DomainError"/>. Converts implicitly from either.</summary>
+public readonly struct RawSynapseResult
+{
+    /// <summary>A success whose body is <paramref name="body"/> (UTF-8 JSON; the axon signs and sends it as is).</summary>
+    public RawSynapseResult(byte[] body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        Body = body;
+    }
+
+    /// <summary>A domain error.</summary>
+    public RawSynapseResult(DomainError error)
+    {
+        Error = error;
+    }
+
+    /// <summary>The response body, when the handler succeeded.</summary>
+    public byte[]? Body { get; }
+
+    /// <summary>The domain error, when it failed.</summary>
+    public DomainError? Error { get; }
+
+    /// <summary>A success.</summary>
+    public static implicit operator RawSynapseResult(byte[] body) => new(body);
+
+    /// <summary>A domain error.</summary>
+    public static implicit operator RawSynapseResult(DomainError error) => new(error);
+}
+
 /// <summary>What a handler knows about the verified request it serves.</summary>
 /// <param name="SynapseName">The synapse.</param>
 /// <param name="Caller">The caller's hotkey (its signature verified).</param>

@@ -34,6 +34,27 @@ internal sealed class SynapseRegistration
     public ValueTask<HandlerOutcome> RunAsync(ReadOnlyMemory<byte> body, SynapseContext context, CancellationToken cancellationToken) =>
         _run(body, context, cancellationToken);
 
+    public static SynapseRegistration CreateRaw(string name, RawSynapseHandler handler)
+    {
+        return new SynapseRegistration(name, RunAsync);
+
+        async ValueTask<HandlerOutcome> RunAsync(ReadOnlyMemory<byte> body, SynapseContext context, CancellationToken cancellationToken)
+        {
+            RawSynapseResult result = await handler(body, context, cancellationToken).ConfigureAwait(false);
+            if (result.Error is DomainError error)
+            {
+                return HandlerOutcome.FromError(error);
+            }
+
+            if (result.Body is null)
+            {
+                ThrowHelper.ThrowInvalidOperation($"The {name} handler returned neither a body nor an error.");
+            }
+
+            return new HandlerOutcome(AxonStatus.Ok, "Success", result.Body);
+        }
+    }
+
     public static SynapseRegistration Create<TRequest, TResponse>(
         string name,
         JsonTypeInfo<TRequest> requestInfo,

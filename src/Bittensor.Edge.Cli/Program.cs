@@ -58,6 +58,7 @@ internal static class Program
         root.Subcommands.Add(MetagraphCommands.Create());
         root.Subcommands.Add(AxonCommands.Create());
         root.Subcommands.Add(InferenceCommands.Create());
+        root.Subcommands.Add(FleetCommands.Create());
         return root;
     }
 }

@@ -8,6 +8,7 @@ using Bittensor.Edge.Core.Crypto;
 using Bittensor.Edge.Inference.Batching;
 using Bittensor.Edge.Inference.Registry;
 using Bittensor.Edge.Inference.Sessions;
+using Bittensor.Edge.Inference.Wire;
 using Microsoft.Extensions.Logging;
 
 namespace Bittensor.Edge.Inference;
@@ -38,6 +39,7 @@ public sealed class InferenceHost : IAsyncDisposable
     private readonly IExecutionProviderCatalog _catalog;
     private readonly ILogger _logger;
     private readonly ConcurrentDictionary<string, Served> _models = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _refused = new(StringComparer.Ordinal);
 
     /// <summary>A host; nothing is loaded yet.</summary>
     public InferenceHost(IClock clock, SessionSettings sessionSettings, BatchSettings batchSettings, IExecutionProviderCatalog catalog, ILogger logger)
@@ -58,17 +60,61 @@ public sealed class InferenceHost : IAsyncDisposable
     public IReadOnlyList<LoadedModel> Models =>
         [.. _models.Values.Select(s => new LoadedModel(s.Entry.Id, s.Entry.Sha256, s.Session.ExecutionProvider, s.Session.ProviderDegraded, s.Batcher.EffectiveMaxBatch))];
 
+    /// <summary>Models of the registry that were refused at load, with the reason (answered <c>ModelNotReady</c>).</summary>
+    public IReadOnlyDictionary<string, string> RefusedModels => new Dictionary<string, string>(_refused, StringComparer.Ordinal);
+
+    /// <summary>
+    /// Loads every entry of <paramref name="folder"/> (<see cref="ModelFolder.TryRead"/>, then <see cref="TryLoad"/>).
+    /// A refused model is logged and remembered, and the others still load. Returns each id with null (loaded) or the
+    /// reason it was refused.
+    /// </summary>
+    public IReadOnlyList<(string Id, string? Error)> LoadFolder(ModelFolder folder)
+    {
+        ArgumentNullException.ThrowIfNull(folder);
+        List<(string, string?)> outcomes = [];
+        foreach (ModelEntry entry in folder.Registry.Models)
+        {
+            if (!folder.TryRead(entry.Id, out _, out byte[]? bytes, out string? error))
+            {
+                _refused[entry.Id] = error;
+                Log.ModelLoadFailed(_logger, entry.Id, error);
+                outcomes.Add((entry.Id, error));
+                continue;
+            }
+
+            outcomes.Add((entry.Id, TryLoad(folder.Registry, entry.Id, bytes, out error) ? null : error));
+        }
+
+        return outcomes;
+    }
+
     /// <summary>
     /// Loads model <paramref name="id"/> of <paramref name="registry"/> from <paramref name="model"/>: refuses an entry
     /// that is unsigned, badly signed or untrusted and bytes whose size or SHA-256 differ; creates the session on the
     /// best EP; warms up (3 runs at batch 1, 3 at the effective max batch); runs the self-test against the entry's
     /// <c>expectedPrefix</c>. Returns false with a clear <paramref name="error"/> on any refusal.
     /// </summary>
-    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A model that ONNX Runtime cannot load is a refusal reported to the caller, not a host crash.")]
     public bool TryLoad(ModelRegistry registry, string id, byte[] model, [NotNullWhen(false)] out string? error)
     {
         ArgumentNullException.ThrowIfNull(registry);
         ArgumentNullException.ThrowIfNull(model);
+        if (TryLoadCore(registry, id, model, out error))
+        {
+            _refused.TryRemove(id, out _);
+            return true;
+        }
+
+        if (!_models.ContainsKey(id))
+        {
+            _refused[id] = error;
+        }
+
+        return false;
+    }
+
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A model that ONNX Runtime cannot load is a refusal reported to the caller, not a host crash.")]
+    private bool TryLoadCore(ModelRegistry registry, string id, byte[] model, [NotNullWhen(false)] out string? error)
+    {
         if (!registry.TryGetVerified(id, out ModelEntry entry, out string? refusal))
         {
             error = refusal ?? $"Model '{id}' is refused.";
@@ -141,23 +187,52 @@ public sealed class InferenceHost : IAsyncDisposable
     public Task<InferenceResult> InferAsync(string modelId, in Hash256 modelSha256, IReadOnlyList<NamedTensor> inputs, TimeSpan timeout)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        if (modelId is null || !_models.TryGetValue(modelId, out Served? served))
-        {
-            return Task.FromResult(InferenceResult.Failure(InferenceErrorCode.UnknownModel, $"Model '{modelId}' is not served here."));
-        }
-
-        if (served.Sha256 != modelSha256)
-        {
-            return Task.FromResult(InferenceResult.Failure(InferenceErrorCode.UnknownModel, $"Model '{modelId}' is {served.Entry.Sha256}, not {modelSha256.ToString("x", null)}."));
-        }
-
-        InferenceError? error = served.Session.Signature.Validate(inputs, out int rows);
-        if (error is not null)
+        if (!TryAdmit(modelId, modelSha256, inputs, out Served? served, out int rows, out InferenceError? error))
         {
             return Task.FromResult(InferenceResult.Failure(error));
         }
 
         return served.Batcher.SubmitAsync(inputs, rows, _clock.Elapsed + timeout);
+    }
+
+    /// <summary>
+    /// Serves one <c>Inference</c> request body (protocol.md §4) and answers with the response body
+    /// (<see cref="InferenceResult.ResponseBody"/>): the body is read without intermediate objects, its base64 tensor
+    /// data decoded straight into the session's pooled buffer when the batch runs, and the response encoded from the
+    /// pooled output buffer. <paramref name="body"/> must stay unchanged until the task completes. Failures are
+    /// <see cref="InferenceResult"/> values (<see cref="InferenceErrorCode.BadJson"/> for a body that is not a request).
+    /// </summary>
+    public Task<InferenceResult> InferWireAsync(ReadOnlyMemory<byte> body, TimeSpan timeout)
+    {
+        if (!InferenceWire.TryReadRequest(body, out WireRequest request, out InferenceError? error)
+            || !TryAdmit(request.ModelId, request.ModelSha256, request.Inputs, out Served? served, out int rows, out error))
+        {
+            return Task.FromResult(InferenceResult.Failure(error));
+        }
+
+        return served.Batcher.SubmitWire(request.Inputs, rows, _clock.Elapsed + timeout);
+    }
+
+    private bool TryAdmit(string? modelId, in Hash256 modelSha256, IReadOnlyList<NamedTensor> inputs, [NotNullWhen(true)] out Served? served, out int rows, [NotNullWhen(false)] out InferenceError? error)
+    {
+        rows = 0;
+        if (modelId is null || !_models.TryGetValue(modelId, out served))
+        {
+            served = null;
+            error = modelId is not null && _refused.TryGetValue(modelId, out string? reason)
+                ? new InferenceError(InferenceErrorCode.ModelNotReady, $"Model '{modelId}' is in this host's registry but was refused at load: {reason}")
+                : new InferenceError(InferenceErrorCode.UnknownModel, $"Model '{modelId}' is not served here.");
+            return false;
+        }
+
+        if (served.Sha256 != modelSha256)
+        {
+            error = new InferenceError(InferenceErrorCode.UnknownModel, $"Model '{modelId}' is {served.Entry.Sha256}, not {modelSha256.ToString("x", null)}.");
+            return false;
+        }
+
+        error = served.Session.Signature.Validate(inputs, out rows);
+        return error is null;
     }
 
     /// <summary>

@@ -10,8 +10,18 @@ namespace Bittensor.Edge.Inference;
 /// <param name="Name">Input or output name.</param>
 /// <param name="DType">Element type.</param>
 /// <param name="Shape">Dimensions; dimension 0 is the batch (rows).</param>
-/// <param name="Data">Packed elements. The host copies inputs into its pooled buffers, so the caller may reuse the memory once the call returns.</param>
-public sealed record NamedTensor(string Name, InferenceDType DType, IReadOnlyList<long> Shape, ReadOnlyMemory<byte> Data);
+/// <param name="Data">Packed elements (or their base64 text, see <see cref="IsBase64"/>). The host copies inputs into its pooled buffers when the request runs, so the caller must leave the memory unchanged until the request is answered.</param>
+public sealed record NamedTensor(string Name, InferenceDType DType, IReadOnlyList<long> Shape, ReadOnlyMemory<byte> Data)
+{
+    /// <summary>
+    /// Whether <see cref="Data"/> is the padded base64 text of the packed elements (UTF-8, as on the wire) rather than the
+    /// elements themselves. The batcher decodes such inputs straight into its pooled buffers (<see cref="Wire.InferenceWire"/>).
+    /// </summary>
+    public bool IsBase64 { get; init; }
+
+    /// <summary>The length of the packed elements: <see cref="Data"/>'s length, or what its base64 text decodes to (−1 when it is not padded base64).</summary>
+    public long ByteLength => IsBase64 ? Wire.InferenceWire.Base64Length(Data.Span) : Data.Length;
+}
 
 /// <summary>Error codes of the inference request path (inference.md §4).</summary>
 public enum InferenceErrorCode
@@ -28,6 +38,9 @@ public enum InferenceErrorCode
     /// <summary>503: the model's queue is full (4 × maxBatch rows).</summary>
     Busy,
 
+    /// <summary>400: the request body is not JSON of the <c>Inference</c> request's form (protocol.md §3.5: bad JSON is 400).</summary>
+    BadJson,
+
     /// <summary>408: the request's deadline passed before it ran.</summary>
     DeadlineExceeded,
 }
@@ -42,6 +55,7 @@ public sealed record InferenceError(InferenceErrorCode Code, string Message)
     {
         InferenceErrorCode.ModelNotReady or InferenceErrorCode.Busy => 503,
         InferenceErrorCode.DeadlineExceeded => 408,
+        InferenceErrorCode.BadJson => 400,
         _ => 422,
     };
 
@@ -52,16 +66,24 @@ public sealed record InferenceError(InferenceErrorCode Code, string Message)
 /// <remarks>Immutable; the output arrays belong to the caller.</remarks>
 public sealed class InferenceResult
 {
-    private InferenceResult(IReadOnlyList<NamedTensor> outputs, InferenceError? error, int batchRows, TimeSpan compute)
+    private InferenceResult(IReadOnlyList<NamedTensor> outputs, InferenceError? error, int batchRows, TimeSpan compute, byte[]? responseBody = null)
     {
+        ResponseBody = responseBody;
         Outputs = outputs;
         Error = error;
         BatchRows = batchRows;
         ComputeTime = compute;
     }
 
-    /// <summary>Output tensors, in the model's output order; empty on failure.</summary>
+    /// <summary>Output tensors, in the model's output order; empty on failure and for wire requests.</summary>
     public IReadOnlyList<NamedTensor> Outputs { get; }
+
+    /// <summary>
+    /// For a wire request (<see cref="InferenceHost.InferWireAsync"/>), the <c>Inference</c> response body
+    /// <c>{outputs, computeUs}</c> (protocol.md §4); null otherwise and on failure. It belongs to the caller.
+    /// </summary>
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("Performance", "CA1819:Properties should not return arrays", Justification = "The body goes to the socket as is; a copy would cost what the wire path saves.")]
+    public byte[]? ResponseBody { get; }
 
     /// <summary>The failure, or null on success.</summary>
     public InferenceError? Error { get; }
@@ -77,6 +99,9 @@ public sealed class InferenceResult
 
     /// <summary>A success.</summary>
     public static InferenceResult Success(IReadOnlyList<NamedTensor> outputs, int batchRows, TimeSpan compute) => new(outputs, null, batchRows, compute);
+
+    /// <summary>A success of a wire request: its encoded response body.</summary>
+    public static InferenceResult SuccessWire(byte[] responseBody, int batchRows, TimeSpan compute) => new([], null, batchRows, compute, responseBody);
 
     /// <summary>A failure.</summary>
     public static InferenceResult Failure(InferenceError error) => new([], error, 0, TimeSpan.Zero);

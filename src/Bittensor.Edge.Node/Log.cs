@@ -68,4 +68,25 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 26, Level = LogLevel.Information, Message = "Storage validator stopped after {Rounds} rounds")]
     public static partial void StorageValidatorStopped(ILogger logger, int rounds);
+
+    [LoggerMessage(EventId = 30, Level = LogLevel.Information, Message = "Inference validator on subnet {Netuid}: {Models} reference models ({Ids}) on {Provider}; ONNX Runtime offers {Available}; EP order {Order}")]
+    public static partial void InferenceValidatorStarted(ILogger logger, int netuid, int models, string ids, string provider, string available, string order);
+
+    [LoggerMessage(EventId = 31, Level = LogLevel.Warning, Message = "Inference validator: model {ModelId} is not used as a reference: {Reason}")]
+    public static partial void InferenceReferenceRefused(ILogger logger, string modelId, string reason);
+
+    [LoggerMessage(EventId = 32, Level = LogLevel.Information, Message = "Inference validator round {Round}: {Miners} miners, {Requests} requests, {Recomputed} recomputed, {Mismatches} wrong outputs")]
+    public static partial void InferenceRound(ILogger logger, int round, int miners, int requests, int recomputed, int mismatches);
+
+    [LoggerMessage(EventId = 33, Level = LogLevel.Warning, Message = "Inference validator round {Round} failed: {Reason}")]
+    public static partial void InferenceRoundFailed(ILogger logger, int round, string reason);
+
+    [LoggerMessage(EventId = 34, Level = LogLevel.Warning, Message = "Inference: miner uid {Uid} returned a wrong output for {ModelId} ({Match}); its quality EMA is reset to 0")]
+    public static partial void InferenceMismatch(ILogger logger, int uid, string modelId, string match);
+
+    [LoggerMessage(EventId = 35, Level = LogLevel.Debug, Message = "Inference: miner uid {Uid} quality {Quality}, capacity {Capacity} correct/s")]
+    public static partial void InferenceMinerScored(ILogger logger, int uid, double quality, double capacity);
+
+    [LoggerMessage(EventId = 36, Level = LogLevel.Information, Message = "Inference validator stopped after {Rounds} rounds")]
+    public static partial void InferenceValidatorStopped(ILogger logger, int rounds);
 }

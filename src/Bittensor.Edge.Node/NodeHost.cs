@@ -9,6 +9,9 @@ using Bittensor.Edge.Chain.Persistence;
 using Bittensor.Edge.Chain.Rpc;
 using Bittensor.Edge.Core;
 using Bittensor.Edge.Core.Wallets;
+using Bittensor.Edge.Inference.Registry;
+using Bittensor.Edge.Inference.Scoring;
+using Bittensor.Edge.Inference.Sessions;
 using Bittensor.Edge.Node.Validator;
 using Bittensor.Edge.Protocol.Dendrite;
 using Microsoft.AspNetCore.Builder;
@@ -27,13 +30,16 @@ namespace Bittensor.Edge.Node;
 /// <param name="Clock">Slots, timestamps, waits and watchdog pings.</param>
 /// <param name="GetEnvironmentVariable">Reads <c>NOTIFY_SOCKET</c>, <c>WATCHDOG_*</c> and <c>BTE_WALLET_PATH</c>.</param>
 /// <param name="Version">Reported by <c>system_info</c>.</param>
-public sealed record NodeHostEnvironment(ILoggerFactory LoggerFactory, IClock Clock, Func<string, string?> GetEnvironmentVariable, string Version);
+/// <param name="ExecutionProviders">What the native ONNX Runtime offers the inference validator; null means the loaded library's own list (tests pass a fixed one).</param>
+public sealed record NodeHostEnvironment(ILoggerFactory LoggerFactory, IClock Clock, Func<string, string?> GetEnvironmentVariable, string Version, IExecutionProviderCatalog? ExecutionProviders = null);
 
 /// <summary>
 /// The composition root of <c>bte-node</c>, built by hand: genesis, author key, <see cref="LiteDbChainStore"/>,
 /// <see cref="ChainNode"/>, <see cref="ChainRpcHandler"/> on Kestrel (<c>POST /rpc</c>), the systemd watchdog and, when
 /// <c>validator:enabled</c>, the <see cref="StorageValidator"/> (a <see cref="Dendrite"/> and a
-/// <see cref="ChainRpcClient"/> on <c>validator:nodeRpcUrl</c>, by default this node's own RPC). Each
+/// <see cref="ChainRpcClient"/> on <c>validator:nodeRpcUrl</c>, by default this node's own RPC) and, with
+/// <c>validator:inferenceEnabled</c>, the <see cref="InferenceValidator"/> over the reference models of
+/// <c>validator:modelsDir</c>, both feeding one <see cref="WeightSetter"/>. Each
 /// service runs as a <c>RunAsync(CancellationToken)</c>; the first failure stops the others, and the outcome is an exit
 /// code (<see cref="NodeConstants"/>). Cancelling the stop token (SIGTERM, Ctrl-C) shuts down cleanly: block production
 /// ends after the block in progress, the validator's round in progress is abandoned, in-flight RPC long polls end, the
@@ -81,20 +87,66 @@ public static class NodeHost
                 return NodeConstants.ExitStartup;
             }
 
-            if (!LiteDbChainStore.TryOpen(settings.Node.DataDir, genesis, out LiteDbChainStore? store, out error))
+            List<ReferenceModel>? references = null;
+            if (validatorKey is not null && settings.Validator.InferenceEnabled && !TryLoadReferences(settings.Validator, environment, logger, out references, out error))
             {
                 Log.StartupFailed(logger, error);
                 return NodeConstants.ExitStartup;
             }
 
-            using (store)
+            try
             {
-                return await RunAsync(settings, environment, logger, genesis, store, authorKey, validatorKey, stop).ConfigureAwait(false);
+                if (!LiteDbChainStore.TryOpen(settings.Node.DataDir, genesis, out LiteDbChainStore? store, out error))
+                {
+                    Log.StartupFailed(logger, error);
+                    return NodeConstants.ExitStartup;
+                }
+
+                using (store)
+                {
+                    return await RunAsync(settings, environment, logger, genesis, store, authorKey, validatorKey, references, stop).ConfigureAwait(false);
+                }
+            }
+            finally
+            {
+                foreach (ReferenceModel reference in references ?? [])
+                {
+                    reference.Dispose();
+                }
             }
         }
     }
 
-    private static async Task<int> RunAsync(NodeSettings settings, NodeHostEnvironment environment, ILogger logger, GenesisConfig genesis, LiteDbChainStore store, WalletKey? authorKey, WalletKey? validatorKey, CancellationToken stop)
+    // The inference validator's reference sessions: the model folder's verified entries, on the first EP of
+    // validator:inferenceProviders that this build offers (CPU last), each self-tested. A folder that cannot be read stops
+    // the node; a refused model is logged and the others are used.
+    private static bool TryLoadReferences(ValidatorSection section, NodeHostEnvironment environment, ILogger logger, out List<ReferenceModel> references, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
+    {
+        references = [];
+        if (!ModelFolder.TryOpen(section.ModelsDir, out ModelFolder? folder, out error))
+        {
+            error += " (validator:modelsDir)";
+            return false;
+        }
+
+        string[] order = section.InferenceProviders.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        IExecutionProviderCatalog catalog = environment.ExecutionProviders ?? OrtExecutionProviderCatalog.Instance;
+        SessionSettings sessions = new() { ExecutionProviders = order };
+        (references, List<(string Id, string Reason)> refused) = InferenceValidator.LoadReferences(folder, sessions, catalog, environment.LoggerFactory.CreateLogger("Bittensor.Edge.Inference"));
+        foreach ((string id, string reason) in refused)
+        {
+            Log.InferenceReferenceRefused(logger, id, reason);
+        }
+
+        string ids = string.Join(", ", references.Select(r => r.Entry.Id));
+        string providers = references.Count == 0 ? "no provider" : string.Join(", ", references.Select(r => r.ExecutionProvider).Distinct());
+        string available = string.Join(", ", catalog.GetAvailableProviders());
+        string chosen = string.Join(" → ", ExecutionProviders.Choose(order, catalog.GetAvailableProviders()));
+        Log.InferenceValidatorStarted(logger, section.Netuid, references.Count, ids, providers, available, chosen);
+        return true;
+    }
+
+    private static async Task<int> RunAsync(NodeSettings settings, NodeHostEnvironment environment, ILogger logger, GenesisConfig genesis, LiteDbChainStore store, WalletKey? authorKey, WalletKey? validatorKey, List<ReferenceModel>? references, CancellationToken stop)
     {
         ChainNode node = new(genesis, store, store.History, authorKey?.KeyPair, environment.Clock);
         Log.Opened(logger, genesis.ChainId, genesis.Hash, node.Head.Number, store.FilePath);
@@ -148,6 +200,25 @@ public static class NodeHost
             // Disposed after every service has ended (below), so no round is left holding a disposed client.
             using HttpClient? validatorHttp = validatorKey is null ? null : new HttpClient { Timeout = s_validatorRpcTimeout };
             using Dendrite? dendrite = validatorKey is null ? null : new Dendrite(validatorKey.KeyPair, environment.Clock);
+
+            // The storage validator's memory (validator/storage.db in the data directory); a file that cannot be opened
+            // (in use, not LiteDB) stops the start like the chain store does.
+            StorageValidatorState? validatorState = null;
+            if (validatorKey is not null)
+            {
+                string statePath = Path.Combine(settings.Node.DataDir, StorageValidatorState.RelativePath);
+                try
+                {
+                    validatorState = StorageValidatorState.Open(statePath);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or LiteDB.LiteException)
+                {
+                    Log.StartupFailed(logger, $"Cannot open the validator state {statePath}: {e.Message}");
+                    return NodeConstants.ExitStartup;
+                }
+            }
+
+            using StorageValidatorState? ownedValidatorState = validatorState;
             List<(string Name, Task Task)> running =
             [
                 ("block production", node.RunAsync(services.Token)),
@@ -156,7 +227,26 @@ public static class NodeHost
             if (validatorKey is not null)
             {
                 Uri validatorRpc = ValidatorRpcUrl(settings.Validator, listening);
-                running.Add(("storage validator", RunValidatorAsync(settings.Validator, validatorKey, new ChainRpcClient(validatorHttp!, validatorRpc), dendrite!, environment.Clock, logger, services.Token)));
+                ChainRpcClient validatorChain = new(validatorHttp!, validatorRpc);
+                InferenceValidator? inference = references is null ? null : new InferenceValidator(
+                    validatorChain,
+                    dendrite!,
+                    validatorKey.PublicKey,
+                    environment.Clock,
+                    references,
+                    new InferenceValidatorOptions
+                    {
+                        Netuid = (ushort)settings.Validator.Netuid,
+                        RoundInterval = TimeSpan.FromSeconds(settings.Validator.RoundS),
+                        CapacityEveryRounds = settings.Validator.CapacityEveryRounds,
+                    },
+                    logger);
+                WeightSetter weights = CreateWeightSetter(settings.Validator, validatorState!, validatorKey, validatorChain, inference, out StorageValidator storage, dendrite!, environment.Clock, logger);
+                running.Add(("storage validator", RunValidatorAsync(settings.Validator, validatorKey, validatorChain, storage, weights, logger, services.Token)));
+                if (inference is not null)
+                {
+                    running.Add(("inference validator", RunInferenceValidatorAsync(inference, logger, services.Token)));
+                }
             }
 
             int exitCode = await SuperviseAsync(running, logger, services.Token).ConfigureAwait(false);
@@ -195,9 +285,12 @@ public static class NodeHost
         return builder.Uri;
     }
 
-    // One more service: rounds until the services token is cancelled. Round-level trouble (node or miner unreachable,
-    // timeouts) is logged by the validator and skipped; anything else faults this task and stops the node.
-    private static async Task RunValidatorAsync(ValidatorSection section, WalletKey hotkey, ChainRpcClient chain, Dendrite dendrite, IClock clock, ILogger logger, CancellationToken stopping)
+    // The storage validator and the one weights row: w = marketSplit · storage + (1 − marketSplit) · inference
+    // (storage-proofs.md §6), renormalised over the markets that have weights, so a market without scores yet (or
+    // without a validator) leaves the whole row to the other. The storage validator's memory (roots, scores, counter)
+    // lives in the node's data directory, so a restart keeps scoring the sectors it stored; the synthetic secret comes
+    // from the hotkey, so nothing secret is written there.
+    private static WeightSetter CreateWeightSetter(ValidatorSection section, StorageValidatorState state, WalletKey hotkey, ChainRpcClient chain, InferenceValidator? inference, out StorageValidator storage, Dendrite dendrite, IClock clock, ILogger logger)
     {
         StorageValidatorOptions options = new()
         {
@@ -205,12 +298,28 @@ public static class NodeHost
             RoundInterval = TimeSpan.FromSeconds(section.RoundS),
             WeightsEveryRounds = section.WeightsEveryRounds,
         };
-        StorageValidator validator = new(chain, dendrite, hotkey.PublicKey, clock, options, logger);
+        storage = new StorageValidator(chain, dendrite, hotkey.PublicKey, clock, options, logger, state, StorageValidator.DeriveSyntheticSecret(hotkey.KeyPair));
+        WeightSetter weights = new(new ChainWeightSubmitter(chain, hotkey.KeyPair, options.Netuid));
+        if (section.MarketSplit > 0 || inference is null)
+        {
+            weights.Add(storage, Math.Max(section.MarketSplit, double.Epsilon));
+        }
 
-        // Storage is the only market so far; WeightSetter renormalises over the markets that have weights, so its share
-        // of the spec's 0.5/0.5 split (validator.marketSplit) gives it the whole row until inference joins.
-        WeightSetter weights = new WeightSetter(new ChainWeightSubmitter(chain, hotkey.KeyPair, options.Netuid)).Add(validator, 0.5);
-        Log.StorageValidatorStarted(logger, hotkey.Ss58Address, options.Netuid, chain.Endpoint, options.RoundInterval, options.WeightsEveryRounds);
+        if (inference is not null && section.MarketSplit < 1)
+        {
+            weights.Add(inference, 1 - section.MarketSplit);
+        }
+
+        return weights;
+    }
+
+    // One more service: rounds until the services token is cancelled. Round-level trouble (node or miner unreachable,
+    // timeouts) is logged by the validator and skipped; anything else faults this task and stops the node. The storage
+    // loop submits the weights row for both markets.
+    private static async Task RunValidatorAsync(ValidatorSection section, WalletKey hotkey, ChainRpcClient chain, StorageValidator validator, WeightSetter weights, ILogger logger, CancellationToken stopping)
+    {
+        TimeSpan interval = TimeSpan.FromSeconds(section.RoundS);
+        Log.StorageValidatorStarted(logger, hotkey.Ss58Address, (ushort)section.Netuid, chain.Endpoint, interval, section.WeightsEveryRounds);
         try
         {
             await validator.RunAsync(weights, stopping).ConfigureAwait(false);
@@ -221,6 +330,20 @@ public static class NodeHost
         }
 
         Log.StorageValidatorStopped(logger, validator.Rounds);
+    }
+
+    private static async Task RunInferenceValidatorAsync(InferenceValidator validator, ILogger logger, CancellationToken stopping)
+    {
+        try
+        {
+            await validator.RunAsync(stopping).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // Shutdown: the round or wait in progress was abandoned.
+        }
+
+        Log.InferenceValidatorStopped(logger, validator.Rounds);
     }
 
     // Waits until the token is cancelled (clean stop) or a service faults (failure). A service that ends normally

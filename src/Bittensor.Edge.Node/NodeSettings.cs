@@ -63,9 +63,10 @@ public sealed class RpcSection
 }
 
 /// <summary>
-/// The <c>validator</c> section: the storage validator of specs/storage-proofs.md §3–6, run by the node as one more
-/// service beside block production and RPC. It reads the metagraph through a node's RPC, stores and challenges sectors on
-/// every miner axon, and sets weights with <c>set_weights</c> signed by its hotkey.
+/// The <c>validator</c> section: the storage validator of specs/storage-proofs.md §3–6 and, when
+/// <see cref="ValidatorSection.InferenceEnabled"/>, the inference validator of specs/inference.md §5, run by the node as
+/// more services beside block production and RPC. They read the metagraph through a node's RPC, score every miner axon,
+/// and one weights row mixing both markets is set with <c>set_weights</c> signed by the hotkey.
 /// </summary>
 public sealed class ValidatorSection
 {
@@ -97,4 +98,35 @@ public sealed class ValidatorSection
     /// node's own RPC endpoint (loopback when it listens on all addresses). Default empty.
     /// </summary>
     public string NodeRpcUrl { get; set; } = "";
+
+    /// <summary>
+    /// Also run the inference validator (specs/inference.md §5): synthetic requests to every miner's Inference synapse,
+    /// recomputed on this node's own ONNX Runtime sessions (CUDA when present), scored by correctness and latency. Needs
+    /// <see cref="ModelsDir"/>. Default <see langword="false"/>.
+    /// </summary>
+    public bool InferenceEnabled { get; set; }
+
+    /// <summary>
+    /// The model folder the inference validator trusts: <c>registry.json</c> (its <c>trust</c> list names the registry
+    /// keys whose signed entries count) and the <c>&lt;sha256&gt;.onnx</c> files, as <c>bte inference models add</c>
+    /// writes them. Required when <see cref="InferenceEnabled"/>. Default empty.
+    /// </summary>
+    public string ModelsDir { get; set; } = "";
+
+    /// <summary>
+    /// Execution providers for the reference sessions, in order, comma-separated (CUDA, TensorRT, CPU); each is used
+    /// only when this build offers it (the GPU flavour offers CUDA), and CPU is always the last fallback. Default
+    /// <c>CUDA,CPU</c>.
+    /// </summary>
+    public string InferenceProviders { get; set; } = "CUDA,CPU";
+
+    /// <summary>
+    /// The storage market's share of the weights row, 0 to 1; inference gets the rest:
+    /// <c>w = marketSplit · storage + (1 − marketSplit) · inference</c>, renormalised over the markets that have weights
+    /// (storage-proofs.md §6). Default 0.5.
+    /// </summary>
+    public double MarketSplit { get; set; } = 0.5;
+
+    /// <summary>A capacity burst runs in the first inference round and then every this many rounds (1–10000). Default 36 (once per 360-block tempo at 10-block rounds).</summary>
+    public int CapacityEveryRounds { get; set; } = 36;
 }

@@ -72,7 +72,7 @@ public static class NodeSettingsLoader
         NodeSettings bound = new();
         CheckKeys(configuration.GetSection("node"), ["dataDir", "genesisPath", "authorKeyUri", "logLevel"], errors);
         CheckKeys(configuration.GetSection("rpc"), ["listenAddress", "port", "maxBodyBytes"], errors);
-        CheckKeys(configuration.GetSection("validator"), ["enabled", "netuid", "hotkeyUri", "roundS", "weightsEveryRounds", "nodeRpcUrl"], errors);
+        CheckKeys(configuration.GetSection("validator"), ["enabled", "netuid", "hotkeyUri", "roundS", "weightsEveryRounds", "nodeRpcUrl", "inferenceEnabled", "modelsDir", "inferenceProviders", "marketSplit", "capacityEveryRounds"], errors);
         try
         {
             configuration.GetSection("node").Bind(bound.Node);
@@ -93,6 +93,7 @@ public static class NodeSettingsLoader
         bound.Node.GenesisPath = ResolvePath(baseDirectory, bound.Node.GenesisPath);
         bound.Node.AuthorKeyUri = ResolveKeyUri(baseDirectory, bound.Node.AuthorKeyUri);
         bound.Validator.HotkeyUri = ResolveKeyUri(baseDirectory, bound.Validator.HotkeyUri);
+        bound.Validator.ModelsDir = ResolvePath(baseDirectory, bound.Validator.ModelsDir);
         errors.AddRange(NodeSettingsValidator.Validate(bound));
         if (errors.Count > 0)
         {

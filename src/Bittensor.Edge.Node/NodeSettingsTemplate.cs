@@ -48,7 +48,8 @@ public static class NodeSettingsTemplate
               },
               "validator": {
                 // Run the storage validator (specs/storage-proofs.md §3–6) beside block production and RPC: it stores and
-                // challenges sectors on every miner axon of the subnet and sets weights. Default false.
+                // challenges sectors on every miner axon of the subnet and sets weights (with the inference market's
+                // scores when inferenceEnabled). Default false.
                 // Override: BTE_validator__enabled=true.
                 "enabled": {{(settings.Validator.Enabled ? "true" : "false")}},
                 // The subnet to validate (0 to 65535). Default 1.
@@ -67,7 +68,27 @@ public static class NodeSettingsTemplate
                 "weightsEveryRounds": {{settings.Validator.WeightsEveryRounds}},
                 // Base URL of the node whose RPC the validator uses (http://host:port; /rpc is added). Empty: this
                 // node's own RPC endpoint (loopback when it listens on all addresses). Default "".
-                "nodeRpcUrl": {{Quote(settings.Validator.NodeRpcUrl)}}
+                "nodeRpcUrl": {{Quote(settings.Validator.NodeRpcUrl)}},
+                // Also run the inference validator (specs/inference.md §5): synthetic requests to every miner's
+                // Inference synapse, recomputed on this node's own ONNX Runtime sessions, scored by correctness and
+                // latency, with a capacity burst once per tempo. Needs modelsDir. Default false.
+                "inferenceEnabled": {{(settings.Validator.InferenceEnabled ? "true" : "false")}},
+                // The model folder the inference validator trusts: registry.json (its "trust" list names the registry
+                // keys whose signed entries count) and the <sha256>.onnx files, as bte inference models add writes
+                // them. Required when inferenceEnabled. Default "". Security: whoever can write this folder's trust
+                // list decides what counts as a correct answer.
+                "modelsDir": {{Quote(settings.Validator.ModelsDir)}},
+                // Execution providers of the reference sessions, in order, comma-separated (CUDA, TensorRT, CPU). Each
+                // is used only when this build offers it (the BteGpu=true build offers CUDA); CPU is always the last
+                // fallback, and the log says which runs. Default "CUDA,CPU".
+                "inferenceProviders": {{Quote(settings.Validator.InferenceProviders)}},
+                // The storage market's share of the weights row (0 to 1); inference gets the rest:
+                // w = marketSplit * storage + (1 - marketSplit) * inference, renormalised over the markets that have
+                // weights (storage-proofs.md §6). Default 0.5.
+                "marketSplit": {{settings.Validator.MarketSplit}},
+                // A capacity burst (5 s at concurrency 16 per miner) runs in the first inference round and then every
+                // this many rounds (1 to 10000). Default 36 (once per 360-block tempo).
+                "capacityEveryRounds": {{settings.Validator.CapacityEveryRounds}}
               }
             }
 

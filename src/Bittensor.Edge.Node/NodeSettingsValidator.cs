@@ -90,6 +90,29 @@ public static class NodeSettingsValidator
             errors.Add($"validator:weightsEveryRounds: {validator.WeightsEveryRounds} is outside 1–{NodeConstants.MaxValidatorWeightsEveryRounds}.");
         }
 
+        if (validator.Enabled && validator.InferenceEnabled && string.IsNullOrWhiteSpace(validator.ModelsDir))
+        {
+            errors.Add("validator:modelsDir: required when validator:inferenceEnabled is true (the folder with registry.json and the .onnx files).");
+        }
+
+        foreach (string provider in validator.InferenceProviders.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (Inference.Sessions.ExecutionProviders.Normalize(provider) is null)
+            {
+                errors.Add($"validator:inferenceProviders: '{provider}' is not an execution provider (CUDA, TensorRT, XNNPACK, CPU).");
+            }
+        }
+
+        if (!(validator.MarketSplit is >= 0 and <= 1))
+        {
+            errors.Add($"validator:marketSplit: {validator.MarketSplit} is outside 0–1 (the storage share; inference gets the rest).");
+        }
+
+        if (validator.CapacityEveryRounds is < 1 or > NodeConstants.MaxValidatorWeightsEveryRounds)
+        {
+            errors.Add($"validator:capacityEveryRounds: {validator.CapacityEveryRounds} is outside 1–{NodeConstants.MaxValidatorWeightsEveryRounds}.");
+        }
+
         if (!string.IsNullOrEmpty(validator.NodeRpcUrl)
             && (!Uri.TryCreate(validator.NodeRpcUrl, UriKind.Absolute, out Uri? url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps)))
         {

@@ -51,4 +51,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 13, Level = LogLevel.Error, Message = "The TLS certificate of {Broker} does not match the pinned tlsSha256 (got {Actual})")]
     public static partial void TlsPinMismatch(ILogger logger, Uri broker, string actual);
+
+    [LoggerMessage(EventId = 20, Level = LogLevel.Debug, Message = "Appended {Samples} samples to the outbox ({Dropped} dropped by age or bound)")]
+    public static partial void Flushed(ILogger logger, int samples, int dropped);
+
+    [LoggerMessage(EventId = 21, Level = LogLevel.Error, Message = "Could not write the telemetry outbox; samples stay in RAM")]
+    public static partial void FlushFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Sent {Events} queued events and {Samples} buffered samples")]
+    public static partial void Backfilled(ILogger logger, int events, int samples);
 }

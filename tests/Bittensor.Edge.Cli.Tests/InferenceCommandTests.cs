@@ -49,6 +49,42 @@ public sealed class InferenceCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task Add_takes_a_model_with_several_inputs_and_outputs_of_every_dtype_and_refuses_a_symbolic_non_batch_axis()
+    {
+        Inference.InferenceDType[] dtypes = [Inference.InferenceDType.Float32, Inference.InferenceDType.Float16, Inference.InferenceDType.Int64, Inference.InferenceDType.Int32, Inference.InferenceDType.UInt8, Inference.InferenceDType.Bool];
+        Inference.Onnx.OnnxGraph graph = new(
+            "mixed-v1",
+            [.. dtypes.Select((d, i) => new Inference.Onnx.OnnxNode($"id{i}", "Identity", [$"in{i}"], [$"out{i}"], []))],
+            [],
+            [.. dtypes.Select((d, i) => new Inference.Onnx.OnnxValueInfo($"in{i}", d, [Inference.Onnx.OnnxDim.Batch, 4]))],
+            [.. dtypes.Select((d, i) => new Inference.Onnx.OnnxValueInfo($"out{i}", d, [Inference.Onnx.OnnxDim.Batch, 4]))]);
+        string mixed = Path.Combine(_root, "mixed-v1.onnx");
+        File.WriteAllBytes(mixed, Inference.Onnx.ModelWriter.Write(graph));
+        Inference.Onnx.OnnxGraph sequence = graph with
+        {
+            Name = "sequence-v1",
+            Inputs = [new Inference.Onnx.OnnxValueInfo("in0", Inference.InferenceDType.Float32, [Inference.Onnx.OnnxDim.Batch, new Inference.Onnx.OnnxDim(0, "S")])],
+            Outputs = [new Inference.Onnx.OnnxValueInfo("out0", Inference.InferenceDType.Float32, [Inference.Onnx.OnnxDim.Batch, new Inference.Onnx.OnnxDim(0, "S")])],
+            Nodes = [graph.Nodes[0]],
+        };
+        string dynamic = Path.Combine(_root, "sequence-v1.onnx");
+        File.WriteAllBytes(dynamic, Inference.Onnx.ModelWriter.Write(sequence));
+
+        (int code, string output, string error) = await RunAsync("inference", "models", "add", mixed, "--registry", Registry, "--key", Key);
+        Assert.True(code == 0, error);
+        Assert.Contains("in5 bool [N, 4]", output, StringComparison.Ordinal);
+        Assert.Contains("out1 float16 [N, 4]", output, StringComparison.Ordinal);
+        (code, output, _) = await RunAsync("inference", "run", "mixed-v1", "--random", "--rows", "3", "--registry", Registry);
+        Assert.Equal(0, code);
+        Assert.Contains("out2 int64 [3, 4]", output, StringComparison.Ordinal);
+
+        (code, _, error) = await RunAsync("inference", "models", "add", dynamic, "--registry", Registry, "--key", Key);
+        Assert.Equal(1, code);
+        Assert.Contains("cannot be served", error, StringComparison.Ordinal);
+        Assert.Contains("only dimension 0 (the batch) may be symbolic", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Verify_fails_when_a_model_file_was_changed()
     {
         await RunAsync("inference", "generate", "--out", Path.Combine(_root, "models"), "--model", "cnn-tiny-v1");

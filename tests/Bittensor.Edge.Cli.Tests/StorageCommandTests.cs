@@ -168,4 +168,131 @@ public sealed class StorageCommandTests : IDisposable
         await File.WriteAllTextAsync(path, stdout, TestContext.Current.CancellationToken);
         return path;
     }
+
+    [Fact]
+    public async Task Get_of_all_roots_with_the_length_put_printed_gives_back_the_exact_file()
+    {
+        int length = (2 * 4 * 1024 * 1024) + 777;
+        (_, byte[] data, string[] roots) = await PutFileAsync(length);
+        string output = Path.Combine(_temp, "back.bin");
+
+        (int code, string stdout, string stderr) = await Run(["storage", "get", .. roots, "--out", output, "--length", length.ToString(System.Globalization.CultureInfo.InvariantCulture), "--store", Store, "--json"]);
+
+        Assert.True(code == 0, stderr);
+        Assert.Equal(data, await File.ReadAllBytesAsync(output, TestContext.Current.CancellationToken));
+        using JsonDocument doc = JsonDocument.Parse(stdout);
+        Assert.Equal(3, doc.RootElement.GetProperty("sectors").GetInt32());
+        Assert.Equal(length, doc.RootElement.GetProperty("bytes").GetInt64());
+        Assert.False(File.Exists(output + ".part"));
+    }
+
+    [Fact]
+    public async Task Get_refuses_a_length_that_does_not_fit_the_roots_and_writes_nothing()
+    {
+        (_, _, string[] roots) = await PutFileAsync(1000);
+        string output = Path.Combine(_temp, "back.bin");
+
+        (int tooLong, _, string tooLongErr) = await Run("storage", "get", roots[0], "--out", output, "--length", "5000000", "--store", Store);
+        (int unknown, _, string unknownErr) = await Run("storage", "get", roots[0], new string('0', 64), "--out", output, "--store", Store);
+
+        Assert.Equal(2, tooLong);
+        Assert.Contains("--length 5000000 does not fit 1 sectors", tooLongErr, StringComparison.Ordinal);
+        Assert.Equal(1, unknown);
+        Assert.Contains("nothing was written", unknownErr, StringComparison.Ordinal);
+        Assert.False(File.Exists(output));
+    }
+
+    [Fact]
+    public async Task Put_json_lists_each_sector_with_its_status()
+    {
+        byte[] data = new byte[(4 * 1024 * 1024) + 1];
+        string file = Path.Combine(_temp, "two.bin");
+        await File.WriteAllBytesAsync(file, data, TestContext.Current.CancellationToken);
+
+        (int code, string stdout, string stderr) = await Run("storage", "put", file, "--store", Store, "--json");
+
+        Assert.True(code == 0, stderr);
+        using JsonDocument doc = JsonDocument.Parse(stdout);
+        Assert.Equal(data.Length, doc.RootElement.GetProperty("length").GetInt64());
+        JsonElement[] sectors = [.. doc.RootElement.GetProperty("sectors").EnumerateArray()];
+        Assert.Equal(2, sectors.Length);
+        Assert.Equal("stored", sectors[0].GetProperty("status").GetString());
+        Assert.Equal(64, sectors[1].GetProperty("root").GetString()!.Length);
+    }
+
+    [Fact]
+    public async Task Delete_removes_sectors_and_reports_the_ones_that_were_not_stored()
+    {
+        (_, _, string[] roots) = await PutFileAsync((4 * 1024 * 1024) + 5);
+        string absent = new('a', 64);
+
+        (int code, string stdout, _) = await Run("storage", "delete", roots[0], absent, "--store", Store, "--json");
+        (int again, _, string againErr) = await Run("storage", "delete", roots[0], "--store", Store);
+        (_, string list, _) = await Run("storage", "list", "--json", "--store", Store);
+
+        Assert.Equal(1, code);
+        using JsonDocument doc = JsonDocument.Parse(stdout);
+        Assert.Equal([roots[0]], doc.RootElement.GetProperty("deleted").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal([absent], doc.RootElement.GetProperty("missing").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(1, again);
+        Assert.Contains("was not in the store", againErr, StringComparison.Ordinal);
+        Assert.DoesNotContain(roots[0], list, StringComparison.Ordinal);
+        Assert.Contains(roots[1], list, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Gc_deletes_only_sectors_that_expired_before_the_block()
+    {
+        string early = Path.Combine(_temp, "early.bin");
+        string late = Path.Combine(_temp, "late.bin");
+        await File.WriteAllBytesAsync(early, [1, 2, 3], TestContext.Current.CancellationToken);
+        await File.WriteAllBytesAsync(late, [4, 5, 6], TestContext.Current.CancellationToken);
+        (_, string earlyOut, _) = await Run("storage", "put", early, "--expires-at-block", "100", "--store", Store);
+        (_, string lateOut, _) = await Run("storage", "put", late, "--expires-at-block", "300", "--store", Store);
+
+        (int code, string stdout, string stderr) = await Run("storage", "gc", "--block", "200", "--store", Store, "--json");
+
+        Assert.True(code == 0, stderr);
+        using JsonDocument doc = JsonDocument.Parse(stdout);
+        Assert.Equal([earlyOut.Split(' ')[0]], doc.RootElement.GetProperty("deleted").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(1, doc.RootElement.GetProperty("sectors").GetInt64());
+        (_, string list, _) = await Run("storage", "list", "--json", "--store", Store);
+        Assert.Contains(lateOut.Split(' ')[0], list, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Quota_reports_usage_against_the_configured_quota_and_a_full_quota_stops_put_with_a_clear_error()
+    {
+        byte[] data = new byte[(2 * 4 * 1024 * 1024) + 1];
+        new Random(3).NextBytes(data);
+        string file = Path.Combine(_temp, "three.bin");
+        await File.WriteAllBytesAsync(file, data, TestContext.Current.CancellationToken);
+
+        (int put, string putOut, string putErr) = await Run("storage", "put", file, "--store", Store, "--quota-gib", "0.008");
+        (int code, string stdout, _) = await Run("storage", "quota", "--store", Store, "--quota-gib", "0.008", "--json");
+
+        // 0.008 GiB holds two whole sectors: the third put fails, and the two above it stay stored.
+        Assert.Equal(1, put);
+        Assert.Equal(2, putOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains("sector 2 of 3 was not stored: the store is at its quota", putErr, StringComparison.Ordinal);
+        Assert.Equal(0, code);
+        using JsonDocument doc = JsonDocument.Parse(stdout);
+        Assert.Equal(2, doc.RootElement.GetProperty("sectors").GetInt64());
+        Assert.Equal(2L * 4 * 1024 * 1024, doc.RootElement.GetProperty("quotaBytes").GetInt64());
+        Assert.Equal(0, doc.RootElement.GetProperty("freeQuotaBytes").GetInt64());
+        Assert.True(doc.RootElement.GetProperty("diskFreeBytes").GetInt64() > 0);
+    }
+
+    [Fact]
+    public async Task A_store_path_that_is_a_file_is_a_clear_error_that_says_what_to_do()
+    {
+        string notADirectory = Path.Combine(_temp, "file");
+        await File.WriteAllTextAsync(notADirectory, "x", TestContext.Current.CancellationToken);
+
+        (int code, _, string stderr) = await Run("storage", "quota", "--store", notADirectory);
+
+        Assert.Equal(1, code);
+        Assert.Contains($"cannot open the store in {notADirectory}", stderr, StringComparison.Ordinal);
+        Assert.Contains("pass --store DIR", stderr, StringComparison.Ordinal);
+    }
 }

@@ -10,6 +10,7 @@ using Bittensor.Edge.Inference.Onnx;
 using Bittensor.Edge.Inference.Registry;
 using Bittensor.Edge.Inference.Scoring;
 using Bittensor.Edge.Inference.Sessions;
+using Bittensor.Edge.Inference.Wire;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Bittensor.Edge.Inference.Tests;
@@ -140,6 +141,70 @@ public class InferenceHostTests
         boolean[0] = 2;
         Assert.Equal(InferenceErrorCode.BadInput, (await host.InferAsync(entry.Id, Hash256.Parse(entry.Sha256, null), [.. inputs[..1], inputs[1] with { Data = half }, .. inputs[2..]], s_timeout)).Error?.Code);
         Assert.Equal(InferenceErrorCode.BadInput, (await host.InferAsync(entry.Id, Hash256.Parse(entry.Sha256, null), [.. inputs[..5], inputs[5] with { Data = boolean }], s_timeout)).Error?.Code);
+    }
+
+    [Fact]
+    public async Task The_wire_path_reads_and_writes_every_dtype_several_tensors_and_names_that_need_escaping()
+    {
+        InferenceDType[] dtypes = [InferenceDType.Float32, InferenceDType.Float16, InferenceDType.Int64, InferenceDType.Int32, InferenceDType.UInt8, InferenceDType.Bool];
+        string[] outNames = ["y \"quoted\"", "été", "a<b>&c", "back\\slash", "tab\tname", "plain"];
+        OnnxGraph graph = new(
+            "identity-names-v1",
+            [.. dtypes.Select((d, i) => new OnnxNode($"id{i}", "Identity", [$"in{i}"], [outNames[i]], []))],
+            [],
+            [.. dtypes.Select((d, i) => new OnnxValueInfo($"in{i}", d, [OnnxDim.Batch, 3, 2]))],
+            [.. dtypes.Select((d, i) => new OnnxValueInfo(outNames[i], d, [OnnxDim.Batch, 3, 2]))]);
+        byte[] bytes = ModelWriter.Write(graph);
+        ModelEntry entry = ModelRegistry.Sign(ModelInspector.CreateEntry(graph.Name, bytes, new EntryOptions(), NullLogger.Instance), TestRegistry.Key);
+        await using InferenceHost host = NewHost();
+        Assert.True(host.TryLoad(ModelRegistry.Empty.WithTrust(TestRegistry.Key.PublicKey).WithEntry(entry), entry.Id, bytes, out string? error), error);
+        NamedTensor[] inputs = InputGenerator.Generate(entry, rows: 3, seed: 5);
+
+        System.Buffers.ArrayBufferWriter<byte> body = new();
+        using (System.Text.Json.Utf8JsonWriter json = new(body))
+        {
+            json.WriteStartObject();
+            json.WriteStartArray("inputs"); // before modelId: members may come in any order
+            foreach (NamedTensor input in inputs.Reverse())
+            {
+                json.WriteStartObject();
+                json.WriteBase64String("data", input.Data.Span);
+                json.WriteString("dtype", InferenceDTypes.Name(input.DType));
+                json.WriteString("name", input.Name);
+                json.WriteStartArray("shape");
+                foreach (long dim in input.Shape)
+                {
+                    json.WriteNumberValue(dim);
+                }
+
+                json.WriteEndArray();
+                json.WriteString("note", "ignored");
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteString("modelSha256", entry.Sha256);
+            json.WriteString("modelId", entry.Id);
+            json.WriteEndObject();
+        }
+
+        InferenceResult result = await host.InferWireAsync(body.WrittenMemory, s_timeout);
+
+        Assert.True(result.IsSuccess, result.Error?.Message);
+        using System.Text.Json.JsonDocument response = System.Text.Json.JsonDocument.Parse(result.ResponseBody);
+        System.Text.Json.JsonElement[] outputs = [.. response.RootElement.GetProperty("outputs").EnumerateArray()];
+        Assert.Equal(dtypes.Length, outputs.Length);
+        for (int i = 0; i < dtypes.Length; i++)
+        {
+            Assert.Equal(outNames[i], outputs[i].GetProperty("name").GetString());
+            Assert.Equal(InferenceDTypes.Name(dtypes[i]), outputs[i].GetProperty("dtype").GetString());
+            Assert.Equal([3L, 3, 2], outputs[i].GetProperty("shape").EnumerateArray().Select(d => d.GetInt64()));
+            Assert.Equal(inputs[i].Data.ToArray(), outputs[i].GetProperty("data").GetBytesFromBase64());
+        }
+
+        Assert.Equal(InferenceWire.WriteResponse(
+            [.. dtypes.Select((d, i) => new NamedTensor(outNames[i], d, [3, 3, 2], inputs[i].Data))],
+            response.RootElement.GetProperty("computeUs").GetUInt64()), result.ResponseBody);
     }
 
     internal static NamedTensor Tensor(string name, long[] shape, float[] values) =>

@@ -76,6 +76,28 @@ public sealed class NodeSettingsTests : IDisposable
     }
 
     [Fact]
+    public void The_inference_validator_keys_are_checked_and_modelsDir_resolves_against_the_settings_folder()
+    {
+        string path = Write("""
+            { "validator": { "enabled": true, "hotkeyUri": "file://v.key", "inferenceEnabled": true, "modelsDir": "",
+                             "inferenceProviders": "CUDA,GPU", "marketSplit": 1.5, "capacityEveryRounds": 0 } }
+            """);
+
+        Assert.False(Load(path, [], NoFlags, out _, out List<string> errors));
+        string all = string.Join('\n', errors);
+        Assert.Contains("validator:modelsDir: required when validator:inferenceEnabled", all, StringComparison.Ordinal);
+        Assert.Contains("validator:inferenceProviders: 'GPU' is not an execution provider", all, StringComparison.Ordinal);
+        Assert.Contains("validator:marketSplit: 1.5 is outside 0–1", all, StringComparison.Ordinal);
+        Assert.Contains("validator:capacityEveryRounds: 0", all, StringComparison.Ordinal);
+
+        path = Write("""{ "validator": { "enabled": true, "hotkeyUri": "file://v.key", "inferenceEnabled": true, "modelsDir": "models", "marketSplit": 0.25 } }""");
+        Assert.True(Load(path, [], NoFlags, out NodeSettings? settings, out errors), string.Join('\n', errors));
+        Assert.Equal(Path.Combine(_dir, "models"), settings!.Validator.ModelsDir);
+        Assert.Equal(0.25, settings.Validator.MarketSplit);
+        Assert.Equal("CUDA,CPU", settings.Validator.InferenceProviders);
+    }
+
+    [Fact]
     public void A_value_of_the_wrong_type_names_its_key()
     {
         Assert.False(Load(null, [new("BTE_rpc__port", "ninety")], NoFlags, out _, out List<string> errors));

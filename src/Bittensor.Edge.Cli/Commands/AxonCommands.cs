@@ -24,9 +24,13 @@ internal static class AxonCommands
         Option<string?> externalIp = new("--external-ip") { Description = "Address announced on chain for validators to call (default: --host)." };
         Option<bool> noAnnounce = new("--no-announce") { Description = "Serve without submitting serve_axon (keep the address already on chain)." };
         Option<string?> store = new("--store") { Description = "Directory of the sector store (default: $BTE_STORE_PATH, else ~/.bittensor-edge/store)." };
-        Command serve = new("serve", "Serve a miner axon (Health and the storage synapses; inference as it lands), blacklisting by the chain's metagraph, and announce it with serve_axon.")
+        Option<string?> models = new("--models")
         {
-            netuid, host, port, externalIp, noAnnounce, store,
+            Description = "Model folder: registry.json and its <sha256>.onnx files, as bte inference models add writes them (default: $BTE_MODELS_PATH, else ~/.bittensor-edge/models). Every verified model is served; a refused one is reported and skipped.",
+        };
+        Command serve = new("serve", "Serve a miner axon (Health, the storage synapses and Inference from a local model folder), blacklisting by the chain's metagraph, and announce it with serve_axon.")
+        {
+            netuid, host, port, externalIp, noAnnounce, store, models,
         };
         options.AddSigning(serve);
         serve.SetAction(async (result, ct) =>
@@ -54,7 +58,8 @@ internal static class AxonCommands
             }
 
             string storePath = result.GetValue(store) ?? AxonServeAction.DefaultStorePath(environment.GetEnvironmentVariable);
-            AxonServeSettings settings = new(result.GetValue(netuid), listen, portValue, external, !result.GetValue(noAnnounce), storePath);
+            string modelsPath = result.GetValue(models) ?? AxonServeAction.DefaultModelsPath(environment.GetEnvironmentVariable);
+            AxonServeSettings settings = new(result.GetValue(netuid), listen, portValue, external, !result.GetValue(noAnnounce), storePath, modelsPath);
             return await ChainCliContext.RunAsync(result, options, (c, t) => AxonServeAction.RunAsync(c, settings, t), ct).ConfigureAwait(false);
         });
         return new Command("axon", "Run a standalone miner axon on this machine.") { serve };

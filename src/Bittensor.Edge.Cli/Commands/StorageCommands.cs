@@ -9,6 +9,9 @@ namespace Bittensor.Edge.Cli.Commands;
 /// <summary><c>bte storage ...</c>: a local sector store, proofs, and the storage benchmark (storage-proofs.md).</summary>
 internal static class StorageCommands
 {
+    /// <summary>The recursive quota option's name.</summary>
+    public const string QuotaOptionName = "--quota-gib";
+
     public static Command Create()
     {
         Command storage = new("storage", "Store files as 4 MiB sectors, prove and verify challenges, and benchmark the store.");
@@ -18,9 +21,17 @@ internal static class StorageCommands
             Recursive = true,
         };
         storage.Options.Add(store);
+        storage.Options.Add(new Option<double?>(QuotaOptionName)
+        {
+            Description = "Most sector data the store accepts, in GiB (storage.quotaBytes; default 16). Puts beyond it fail with 'at its quota'.",
+            Recursive = true,
+        });
         storage.Subcommands.Add(StorageActions.PutCommand(store));
         storage.Subcommands.Add(StorageActions.GetCommand(store));
+        storage.Subcommands.Add(StorageActions.DeleteCommand(store));
         storage.Subcommands.Add(StorageActions.ListCommand(store));
+        storage.Subcommands.Add(StorageActions.QuotaCommand(store));
+        storage.Subcommands.Add(StorageActions.GcCommand(store));
         storage.Subcommands.Add(StorageActions.ProveCommand(store));
         storage.Subcommands.Add(StorageActions.VerifyCommand());
         storage.Subcommands.Add(StorageBenchCommand.Create());

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) Bittensor.Edge contributors
 
+using System.Buffers;
+using System.Buffers.Text;
 using System.Diagnostics.CodeAnalysis;
 using Bittensor.Edge.Core;
 using Bittensor.Edge.Inference.Sessions;
+using Bittensor.Edge.Inference.Wire;
 using Microsoft.Extensions.Logging;
 
 namespace Bittensor.Edge.Inference.Batching;
@@ -15,6 +18,13 @@ namespace Bittensor.Edge.Inference.Batching;
 /// past their deadline are answered <see cref="InferenceErrorCode.DeadlineExceeded"/> and never run. A request with
 /// more rows than the effective max batch runs alone. Results are split back by rows.
 /// </summary>
+/// <remarks>
+/// <para>Inputs are copied (or, when <see cref="NamedTensor.IsBase64"/>, base64-decoded) straight into the session's
+/// pooled buffers when their batch runs, then their values are checked; a request with NaN/±Inf floats or bools other
+/// than 0/1 is answered <see cref="InferenceErrorCode.BadInput"/> and the next request's rows take its place. A wire
+/// request (<see cref="SubmitWire"/>) gets its response body encoded from the pooled output buffer; others get output
+/// arrays of their own.</para>
+/// </remarks>
 /// <remarks>
 /// <para>Thread-safe: <see cref="SubmitAsync"/> may be called from any thread. One run happens at a time, on the
 /// batcher's runner task, or inline on the submitting thread when <see cref="BatchSettings.MaxDelay"/> is zero and the
@@ -36,6 +46,8 @@ public sealed class ModelBatcher : IAsyncDisposable
     private readonly SemaphoreSlim _ready = new(0);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _runner;
+    private readonly List<Pending> _inline = new(1);
+    private readonly WireResponseWriter _response;
     private TaskCompletionSource? _idle;
     private int _queuedRows;
     private bool _running;
@@ -66,6 +78,7 @@ public sealed class ModelBatcher : IAsyncDisposable
         _maxRows = Math.Min(settings.BoardMaxBatch, session.Signature.MaxRows);
         _queueRowLimit = BatchSettings.QueueFactor * session.Signature.MaxRows;
         _maxDelay = settings.MaxDelay;
+        _response = new WireResponseWriter(session.Signature);
         _runner = startRunner ? Task.Run(RunLoopAsync) : Task.CompletedTask;
     }
 
@@ -92,7 +105,17 @@ public sealed class ModelBatcher : IAsyncDisposable
     /// <paramref name="rows"/> rows, to be answered before <paramref name="deadline"/> (a <see cref="IClock.Elapsed"/>
     /// reading) or not at all. The returned task never faults: failures are <see cref="InferenceResult"/> values.
     /// </summary>
-    public Task<InferenceResult> SubmitAsync(IReadOnlyList<NamedTensor> inputs, int rows, TimeSpan deadline)
+    public Task<InferenceResult> SubmitAsync(IReadOnlyList<NamedTensor> inputs, int rows, TimeSpan deadline) =>
+        Submit(inputs, rows, deadline, wire: false);
+
+    /// <summary>
+    /// As <see cref="SubmitAsync"/>, but the success carries the <c>Inference</c> response body
+    /// (<see cref="InferenceResult.ResponseBody"/>), encoded from the pooled output buffer, instead of output arrays.
+    /// </summary>
+    public Task<InferenceResult> SubmitWire(IReadOnlyList<NamedTensor> inputs, int rows, TimeSpan deadline) =>
+        Submit(inputs, rows, deadline, wire: true);
+
+    private Task<InferenceResult> Submit(IReadOnlyList<NamedTensor> inputs, int rows, TimeSpan deadline, bool wire)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         if (rows < 1 || rows > _session.Signature.MaxRows)
@@ -106,8 +129,8 @@ public sealed class ModelBatcher : IAsyncDisposable
             return Task.FromResult(InferenceResult.Failure(InferenceErrorCode.DeadlineExceeded, "The request's deadline passed before it ran."));
         }
 
-        Pending pending = new(inputs, rows, deadline, now);
-        bool inline = false;
+        Pending pending = new(inputs, rows, deadline, now, wire);
+        Task<InferenceResult>? queued = null;
         lock (_lock)
         {
             if (_disposed)
@@ -123,10 +146,10 @@ public sealed class ModelBatcher : IAsyncDisposable
             if (_maxDelay == TimeSpan.Zero && !_running && _queue.Count == 0)
             {
                 _running = true;
-                inline = true;
             }
             else
             {
+                queued = pending.Queue();
                 _queue.Add(pending);
                 _queuedRows += rows;
                 if (_queue.Count == 1 && _maxDelay > TimeSpan.Zero)
@@ -136,15 +159,25 @@ public sealed class ModelBatcher : IAsyncDisposable
             }
         }
 
-        if (inline)
+        if (queued is not null)
         {
-            Execute([pending]);
-            Finish();
-            return pending.Completion.Task;
+            _ready.Release();
+            return queued;
         }
 
-        _ready.Release();
-        return pending.Completion.Task;
+        // Idle with maxDelay 0: run on the caller's thread, without a queue hop or a completion source.
+        _inline.Add(pending);
+        try
+        {
+            Execute(_inline);
+        }
+        finally
+        {
+            _inline.Clear();
+            Finish();
+        }
+
+        return Task.FromResult(pending.Result!);
     }
 
     /// <inheritdoc/>
@@ -173,7 +206,7 @@ public sealed class ModelBatcher : IAsyncDisposable
         await _stop.CancelAsync().ConfigureAwait(false);
         foreach (Pending orphan in orphans)
         {
-            orphan.Completion.TrySetResult(InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"Model {_session.ModelId} was unloaded."));
+            orphan.Complete(InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"Model {_session.ModelId} was unloaded."));
         }
 
         try
@@ -297,13 +330,20 @@ public sealed class ModelBatcher : IAsyncDisposable
                     }
                 }
             }
+            else if (_queue.Count > 0)
+            {
+                // Not due yet. A clock's timer may fire a little before its own Elapsed reading says the delay has
+                // passed (SystemClock's timers tick in whole milliseconds); without a new timer the queue would wait
+                // for the next request, or forever.
+                ArmTimer(_queue[0].Arrival + _maxDelay - now);
+            }
         }
 
         if (expired is not null)
         {
             foreach (Pending p in expired)
             {
-                p.Completion.TrySetResult(InferenceResult.Failure(InferenceErrorCode.DeadlineExceeded, "The request's deadline passed before it ran."));
+                p.Complete(InferenceResult.Failure(InferenceErrorCode.DeadlineExceeded, "The request's deadline passed before it ran."));
             }
         }
 
@@ -331,46 +371,49 @@ public sealed class ModelBatcher : IAsyncDisposable
     [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A failed run answers its requests and the host keeps serving; the exception is logged.")]
     private void Execute(List<Pending> batch)
     {
-        int rows = 0;
+        int capacity = 0;
         foreach (Pending p in batch)
         {
-            rows += p.Rows;
+            capacity += p.Rows;
         }
 
         ModelSignature signature = _session.Signature;
+        int rows = 0;
         try
         {
-            int offset = 0;
+            // Each request's inputs go to the next free rows; a request refused here leaves them to the next one.
             foreach (Pending p in batch)
             {
-                for (int i = 0; i < signature.Inputs.Count; i++)
+                InferenceError? error = Fill(signature, p, rows, capacity);
+                if (error is null)
                 {
-                    TensorSpec spec = signature.Inputs[i];
-                    NamedTensor tensor = ModelSignature.Find(p.Inputs, spec.Name)!;
-                    tensor.Data.Span.CopyTo(_session.InputBuffer(i, rows)[checked((int)(offset * spec.RowBytes))..]);
+                    p.Offset = rows;
+                    rows += p.Rows;
                 }
+                else
+                {
+                    p.Offset = -1;
+                    p.Complete(InferenceResult.Failure(error));
+                }
+            }
 
-                offset += p.Rows;
+            if (rows == 0)
+            {
+                return;
             }
 
             TimeSpan start = _clock.Elapsed;
             _session.Run(rows);
             TimeSpan compute = _clock.Elapsed - start;
             Interlocked.Increment(ref _batches);
-            offset = 0;
             foreach (Pending p in batch)
             {
-                NamedTensor[] outputs = new NamedTensor[signature.Outputs.Count];
-                for (int o = 0; o < outputs.Length; o++)
+                if (p.Offset < 0)
                 {
-                    TensorSpec spec = signature.Outputs[o];
-                    int rowBytes = checked((int)spec.RowBytes);
-                    byte[] data = _session.OutputBuffer(o, rows).Slice(offset * rowBytes, p.Rows * rowBytes).ToArray();
-                    outputs[o] = new NamedTensor(spec.Name, spec.DType, spec.ShapeFor(p.Rows), data);
+                    continue;
                 }
 
-                offset += p.Rows;
-                p.Completion.TrySetResult(InferenceResult.Success(outputs, rows, compute));
+                p.Complete(p.Wire ? EncodeWire(p, rows, compute) : CopyOutputs(signature, p, rows, compute));
             }
         }
         catch (Exception ex)
@@ -378,13 +421,62 @@ public sealed class ModelBatcher : IAsyncDisposable
             Log.BatchFailed(_logger, ex, _session.ModelId, rows);
             foreach (Pending p in batch)
             {
-                p.Completion.TrySetResult(InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"The run failed: {ex.Message}"));
+                p.Complete(InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"The run failed: {ex.Message}"));
             }
         }
     }
 
-    private sealed class Pending(IReadOnlyList<NamedTensor> inputs, int rows, TimeSpan deadline, TimeSpan arrival)
+    private InferenceError? Fill(ModelSignature signature, Pending p, int offset, int capacity)
     {
+        for (int i = 0; i < signature.Inputs.Count; i++)
+        {
+            TensorSpec spec = signature.Inputs[i];
+            NamedTensor tensor = ModelSignature.Find(p.Inputs, spec.Name)!;
+            int rowBytes = checked((int)spec.RowBytes);
+            Span<byte> destination = _session.InputBuffer(i, capacity).Slice(offset * rowBytes, p.Rows * rowBytes);
+            if (tensor.IsBase64)
+            {
+                if (Base64.DecodeFromUtf8(tensor.Data.Span, destination, out _, out int written) != OperationStatus.Done || written != destination.Length)
+                {
+                    return InferenceError.BadInput($"inputs['{spec.Name}'].data is not valid base64.");
+                }
+            }
+            else
+            {
+                tensor.Data.Span.CopyTo(destination);
+            }
+
+            InferenceError? error = spec.ValidateValues(destination);
+            if (error is not null)
+            {
+                return error;
+            }
+        }
+
+        return null;
+    }
+
+    private InferenceResult EncodeWire(Pending p, int batchRows, TimeSpan compute) =>
+        InferenceResult.SuccessWire(_response.Write(_session, batchRows, p.Offset, p.Rows, (ulong)compute.TotalMicroseconds), batchRows, compute);
+
+    private InferenceResult CopyOutputs(ModelSignature signature, Pending p, int batchRows, TimeSpan compute)
+    {
+        NamedTensor[] outputs = new NamedTensor[signature.Outputs.Count];
+        for (int o = 0; o < outputs.Length; o++)
+        {
+            TensorSpec spec = signature.Outputs[o];
+            int rowBytes = checked((int)spec.RowBytes);
+            byte[] data = _session.OutputBuffer(o, batchRows).Slice(p.Offset * rowBytes, p.Rows * rowBytes).ToArray();
+            outputs[o] = new NamedTensor(spec.Name, spec.DType, spec.ShapeFor(p.Rows), data);
+        }
+
+        return InferenceResult.Success(outputs, batchRows, compute);
+    }
+
+    private sealed class Pending(IReadOnlyList<NamedTensor> inputs, int rows, TimeSpan deadline, TimeSpan arrival, bool wire)
+    {
+        private TaskCompletionSource<InferenceResult>? _completion;
+
         public IReadOnlyList<NamedTensor> Inputs { get; } = inputs;
 
         public int Rows { get; } = rows;
@@ -393,6 +485,32 @@ public sealed class ModelBatcher : IAsyncDisposable
 
         public TimeSpan Arrival { get; } = arrival;
 
-        public TaskCompletionSource<InferenceResult> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public bool Wire { get; } = wire;
+
+        /// <summary>The first row of this request in its batch's buffers, or −1 once it was refused.</summary>
+        public int Offset { get; set; }
+
+        /// <summary>The outcome of a request run inline (without a completion source).</summary>
+        public InferenceResult? Result { get; private set; }
+
+        /// <summary>Creates the completion source of a queued request; call before the runner can see it.</summary>
+        public Task<InferenceResult> Queue()
+        {
+            _completion = new TaskCompletionSource<InferenceResult>(TaskCreationOptions.RunContinuationsAsynchronously);
+            return _completion.Task;
+        }
+
+        /// <summary>Answers the request; the first answer wins.</summary>
+        public void Complete(InferenceResult result)
+        {
+            if (_completion is not null)
+            {
+                _completion.TrySetResult(result);
+            }
+            else
+            {
+                Result ??= result;
+            }
+        }
     }
 }

@@ -37,7 +37,7 @@ public sealed record ModelSignature(IReadOnlyList<TensorSpec> Inputs, IReadOnlyL
                 return InferenceError.BadInput($"Input '{spec.Name}' is missing.");
             }
 
-            InferenceError? error = spec.Validate(tensor, $"inputs['{spec.Name}']", MaxRows, out int n);
+            InferenceError? error = spec.Validate(tensor, MaxRows, out int n);
             if (error is not null)
             {
                 return error;

@@ -48,28 +48,29 @@ public sealed record TensorSpec(string Name, InferenceDType DType, IReadOnlyList
     }
 
     /// <summary>
-    /// Checks one request tensor against this spec: dtype, rank, non-batch dims, byte length and value domain
-    /// (no NaN or ±Inf floats, bools 0 or 1). Returns the row count, or an error naming <paramref name="field"/>.
+    /// Checks one request input against this spec: dtype, rank, non-batch dims, rows and byte length (the value domain
+    /// is checked by <see cref="ValidateValues"/> once the data is decoded). Returns the row count, or an error naming
+    /// the input (<c>inputs['x']</c>).
     /// </summary>
-    public InferenceError? Validate(NamedTensor tensor, string field, int maxRows, out int rows)
+    public InferenceError? Validate(NamedTensor tensor, int maxRows, out int rows)
     {
         ArgumentNullException.ThrowIfNull(tensor);
         rows = 0;
         if (tensor.DType != DType)
         {
-            return InferenceError.BadInput($"{field} must be {InferenceDTypes.Name(DType)}, got {InferenceDTypes.Name(tensor.DType)}.");
+            return InferenceError.BadInput($"{Field} must be {InferenceDTypes.Name(DType)}, got {InferenceDTypes.Name(tensor.DType)}.");
         }
 
         if (tensor.Shape is null || tensor.Shape.Count != RowShape.Count + 1)
         {
-            return InferenceError.BadInput($"{field} must have rank {RowShape.Count + 1} ([N, {string.Join(", ", RowShape)}]), got rank {tensor.Shape?.Count ?? 0}.");
+            return InferenceError.BadInput($"{Field} must have rank {RowShape.Count + 1} ([N, {string.Join(", ", RowShape)}]), got rank {tensor.Shape?.Count ?? 0}.");
         }
 
         for (int i = 0; i < RowShape.Count; i++)
         {
             if (tensor.Shape[i + 1] != RowShape[i])
             {
-                return InferenceError.BadInput($"{field}.shape[{i + 1}] must be {RowShape[i]}, got {tensor.Shape[i + 1]}.");
+                return InferenceError.BadInput($"{Field}.shape[{i + 1}] must be {RowShape[i]}, got {tensor.Shape[i + 1]}.");
             }
         }
 
@@ -77,25 +78,40 @@ public sealed record TensorSpec(string Name, InferenceDType DType, IReadOnlyList
         int limit = HasBatchDim ? maxRows : 1;
         if (n < 1 || n > limit)
         {
-            return InferenceError.BadInput($"{field}.shape[0] (rows) must be 1..{limit}, got {n}.");
+            return InferenceError.BadInput($"{Field}.shape[0] (rows) must be 1..{limit}, got {n}.");
         }
 
         long expected = n * RowBytes;
-        if (tensor.Data.Length != expected)
+        long length = tensor.ByteLength;
+        if (length != expected)
         {
-            return InferenceError.BadInput($"{field}.data must be {expected} bytes for its shape and dtype, got {tensor.Data.Length}.");
-        }
-
-        int bad = FindOutOfDomain(DType, tensor.Data.Span);
-        if (bad >= 0)
-        {
-            string what = DType == InferenceDType.Bool ? "a bool other than 0 or 1" : "NaN or infinity";
-            return InferenceError.BadInput($"{field} has {what} at element {bad}.");
+            return InferenceError.BadInput(length < 0
+                ? $"{Field}.data is not padded base64 (its length {tensor.Data.Length} is not a multiple of 4)."
+                : $"{Field}.data must be {expected} bytes for its shape and dtype, got {length}.");
         }
 
         rows = (int)n;
         return null;
     }
+
+    /// <summary>
+    /// Checks the value domain of packed elements (no NaN or ±Inf floats, bools 0 or 1), once they sit in the pooled
+    /// buffer; null, or an error naming the input.
+    /// </summary>
+    public InferenceError? ValidateValues(ReadOnlySpan<byte> data)
+    {
+        int bad = FindOutOfDomain(DType, data);
+        if (bad < 0)
+        {
+            return null;
+        }
+
+        string what = DType == InferenceDType.Bool ? "a bool other than 0 or 1" : "NaN or infinity";
+        return InferenceError.BadInput($"{Field} has {what} at element {bad}.");
+    }
+
+    // Built only for error messages, so a valid request allocates no text.
+    private string Field => $"inputs['{Name}']";
 
     /// <summary>Index of the first element outside the dtype's domain (non-finite float, bool not 0/1), or −1.</summary>
     internal static int FindOutOfDomain(InferenceDType dtype, ReadOnlySpan<byte> data)
@@ -105,7 +121,7 @@ public sealed record TensorSpec(string Name, InferenceDType DType, IReadOnlyList
             case InferenceDType.Float32:
                 {
                     ReadOnlySpan<uint> bits = MemoryMarshal.Cast<byte, uint>(data);
-                    for (int i = 0; i < bits.Length; i++)
+                    for (int i = SkipFinite(bits, 0x7F80_0000u); i < bits.Length; i++)
                     {
                         uint value = BitConverter.IsLittleEndian ? bits[i] : BinaryPrimitives.ReverseEndianness(bits[i]);
                         if ((value & 0x7F80_0000u) == 0x7F80_0000u)
@@ -120,7 +136,7 @@ public sealed record TensorSpec(string Name, InferenceDType DType, IReadOnlyList
             case InferenceDType.Float16:
                 {
                     ReadOnlySpan<ushort> bits = MemoryMarshal.Cast<byte, ushort>(data);
-                    for (int i = 0; i < bits.Length; i++)
+                    for (int i = SkipFinite(bits, (ushort)0x7C00); i < bits.Length; i++)
                     {
                         ushort value = BitConverter.IsLittleEndian ? bits[i] : BinaryPrimitives.ReverseEndianness(bits[i]);
                         if ((value & 0x7C00) == 0x7C00)
@@ -137,5 +153,30 @@ public sealed record TensorSpec(string Name, InferenceDType DType, IReadOnlyList
             default:
                 return -1;
         }
+    }
+
+    /// <summary>
+    /// The start of the first vector that may hold a NaN or infinity (all exponent bits set, <paramref name="exponent"/>),
+    /// so the scalar loop only checks from there: the whole request is scanned on the hot path.
+    /// </summary>
+    private static int SkipFinite<T>(ReadOnlySpan<T> bits, T exponent)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>
+    {
+        int i = 0;
+        if (!System.Numerics.Vector.IsHardwareAccelerated || !BitConverter.IsLittleEndian)
+        {
+            return i;
+        }
+
+        System.Numerics.Vector<T> mask = new(exponent);
+        for (; i <= bits.Length - System.Numerics.Vector<T>.Count; i += System.Numerics.Vector<T>.Count)
+        {
+            if (System.Numerics.Vector.EqualsAny(new System.Numerics.Vector<T>(bits[i..]) & mask, mask))
+            {
+                break;
+            }
+        }
+
+        return i;
     }
 }

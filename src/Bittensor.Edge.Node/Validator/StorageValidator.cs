@@ -33,8 +33,14 @@ public sealed record MinerRoundResult(ushort Uid, PublicKey Hotkey, int Stored, 
 /// <see cref="WeightSetter"/>.
 /// </summary>
 /// <remarks>
-/// <para>State lives in memory: a restart forgets the sectors stored, and the synthetic secret is fresh per process,
-/// so a restarted validator starts storing again (the miners' old sectors expire by themselves).</para>
+/// <para>State survives a restart when a <see cref="StorageValidatorState"/> file is given (the node keeps it under its
+/// data directory): the roots recorded at store time, each miner's EMA and next k, and the synthetic counter. The
+/// synthetic secret must then be stable too, so the node derives it from its hotkey
+/// (<see cref="DeriveSyntheticSecret"/>); a restarted validator keeps challenging and auditing the sectors it stored
+/// before. Without a state file everything lives in memory and the secret is random per process.</para>
+/// <para>Stores are paced: a round's new sectors for a miner go out spread over the first
+/// <see cref="StorageValidatorOptions.StoreSpread"/> of the round interval, not in one burst, so a miner's rate limit
+/// (protocol.md §3.3) never turns into a failed challenge.</para>
 /// <para>Rounds must not overlap (<see cref="RunAsync"/> runs them one after another); <see cref="Weights"/> and
 /// <see cref="Snapshot"/> may be called from any thread. Miners are served in parallel within a round.</para>
 /// </remarks>
@@ -46,10 +52,10 @@ public sealed class StorageValidator : IMarketScores
     private readonly IClock _clock;
     private readonly StorageValidatorOptions _options;
     private readonly ILogger _logger;
-    private readonly byte[] _secret = RandomNumberGenerator.GetBytes(32);
+    private readonly byte[] _secret;
+    private readonly StorageValidatorState _state;
     private readonly Lock _lock = new();
     private readonly Dictionary<PublicKey, MinerStorageState> _miners = [];
-    private long _nextCounter = -1;
     private int _round;
     private ulong _lastBlock;
 
@@ -60,7 +66,11 @@ public sealed class StorageValidator : IMarketScores
     /// <param name="clock">Times deadlines and rounds.</param>
     /// <param name="options">Settings, validated here.</param>
     /// <param name="logger">Where round failures go.</param>
-    public StorageValidator(ChainRpcClient chain, Dendrite dendrite, PublicKey self, IClock clock, StorageValidatorOptions options, ILogger logger)
+    /// <param name="state">Where the validator's memory persists (not disposed here); <see langword="null"/> keeps it in memory.</param>
+    /// <param name="syntheticSecret">The 32-byte secret synthetic sectors derive from; required with <paramref name="state"/>,
+    /// random per instance otherwise.</param>
+    /// <exception cref="ArgumentException">A state without a secret, or a secret that is not 32 bytes.</exception>
+    public StorageValidator(ChainRpcClient chain, Dendrite dendrite, PublicKey self, IClock clock, StorageValidatorOptions options, ILogger logger, StorageValidatorState? state = null, byte[]? syntheticSecret = null)
     {
         ArgumentNullException.ThrowIfNull(chain);
         ArgumentNullException.ThrowIfNull(dendrite);
@@ -74,6 +84,42 @@ public sealed class StorageValidator : IMarketScores
         _clock = clock;
         _options = options;
         _logger = logger;
+        if (state is not null && syntheticSecret is null)
+        {
+            throw new ArgumentException("A persisted validator state needs a stable synthetic secret (DeriveSyntheticSecret), or its sectors could not be regenerated after a restart.", nameof(syntheticSecret));
+        }
+
+        if (syntheticSecret is not null && syntheticSecret.Length != 32)
+        {
+            throw new ArgumentException("The synthetic secret must be 32 bytes.", nameof(syntheticSecret));
+        }
+
+        _secret = syntheticSecret is null ? RandomNumberGenerator.GetBytes(32) : (byte[])syntheticSecret.Clone();
+        _state = state ?? StorageValidatorState.InMemory();
+        foreach (PersistedMiner saved in _state.Load())
+        {
+            MinerStorageState miner = new(saved.Hotkey) { Uid = saved.Uid, Ema = saved.Ema, NextK = saved.NextK };
+            foreach (StoredSector sector in saved.Sectors)
+            {
+                miner.Add(sector);
+            }
+
+            _miners[saved.Hotkey] = miner;
+        }
+    }
+
+    /// <summary>
+    /// The synthetic secret of a validator hotkey: <c>SHA-256("bte/synthetic-secret/v1" ‖ Ed25519-sign(key, "bte/synthetic-secret/v1"))</c>.
+    /// Ed25519 signatures are deterministic (RFC 8032), so the secret is stable across restarts, needs no file of its own,
+    /// and only the holder of the hotkey's private key can compute it.
+    /// </summary>
+    public static byte[] DeriveSyntheticSecret(Ed25519KeyPair hotkey)
+    {
+        ArgumentNullException.ThrowIfNull(hotkey);
+        ReadOnlySpan<byte> tag = "bte/synthetic-secret/v1"u8;
+        Signature signature = hotkey.Sign(tag);
+        byte[] input = [.. tag, .. signature.Bytes];
+        return Sha256.Hash(input).ToArray();
     }
 
     /// <inheritdoc/>
@@ -130,6 +176,7 @@ public sealed class StorageValidator : IMarketScores
         {
             // The round being attempted, for the failure log even when it fails before RunRoundAsync counts it.
             int attempt = Rounds + 1;
+            TimeSpan roundStarted = _clock.Elapsed;
             try
             {
                 IReadOnlyList<MinerRoundResult> results = await RunRoundAsync(cancellationToken).ConfigureAwait(false);
@@ -158,7 +205,12 @@ public sealed class StorageValidator : IMarketScores
                 Log.StorageRoundFailed(_logger, attempt, e.Message);
             }
 
-            await _clock.DelayAsync(_options.RoundInterval, cancellationToken).ConfigureAwait(false);
+            // Rounds start every RoundInterval; a round that took longer (paced stores, slow miners) starts the next at once.
+            TimeSpan wait = _options.RoundInterval - (_clock.Elapsed - roundStarted);
+            if (wait > TimeSpan.Zero)
+            {
+                await _clock.DelayAsync(wait, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
@@ -196,12 +248,19 @@ public sealed class StorageValidator : IMarketScores
         }
 
         MinerRoundResult[] results = await Task.WhenAll(work).ConfigureAwait(false);
+        PublicKey[] departed;
         lock (_lock)
         {
-            foreach (PublicKey gone in _miners.Keys.Where(k => !present.Contains(k)).ToArray())
+            departed = [.. _miners.Keys.Where(k => !present.Contains(k))];
+            foreach (PublicKey gone in departed)
             {
                 _miners.Remove(gone);
             }
+        }
+
+        foreach (PublicKey gone in departed)
+        {
+            _state.DeleteMiner(gone);
         }
 
         return results;
@@ -223,6 +282,8 @@ public sealed class StorageValidator : IMarketScores
             _lastBlock = Math.Max(_lastBlock, head.Number);
             miner.DropExpired(head.Number);
         }
+
+        _state.DeleteExpired(miner.Hotkey, head.Number);
 
         int stored = await StoreAsync(miner, target, head.Number, permitted, cancellationToken).ConfigureAwait(false);
         ChallengeOutcome? challenge = await ChallengeAsync(miner, target, cancellationToken).ConfigureAwait(false);
@@ -258,9 +319,16 @@ public sealed class StorageValidator : IMarketScores
         long wanted = Math.Min(_options.MaxStoresPerRound, Math.Max(0, (targetBytes - held) / StorageConstants.SectorSize));
         int stored = 0;
         byte[] data = new byte[StorageConstants.SectorSize];
+        TimeSpan gap = wanted > 1 ? _options.RoundInterval * _options.StoreSpread / wanted : TimeSpan.Zero;
         for (long i = 0; i < wanted; i++)
         {
-            ulong counter = (ulong)Interlocked.Increment(ref _nextCounter);
+            if (i > 0 && gap > TimeSpan.Zero)
+            {
+                await _clock.DelayAsync(gap, cancellationToken).ConfigureAwait(false);
+            }
+
+            // Taken (and persisted) before the send: a counter is never reused, even if this store fails or the node dies.
+            ulong counter = _state.TakeCounter();
             SyntheticSector.Generate(_secret, counter, data);
             Hash256 root = SectorTree.ComputeRoot(data);
             ulong expires = block + _options.SectorLifetimeBlocks;
@@ -272,9 +340,11 @@ public sealed class StorageValidator : IMarketScores
                 break;
             }
 
+            StoredSector sector = new(root, counter, block, expires);
+            _state.SaveSector(miner.Hotkey, sector);
             lock (_lock)
             {
-                miner.Add(new StoredSector(root, counter, block, expires));
+                miner.Add(sector);
             }
 
             stored++;
@@ -352,6 +422,7 @@ public sealed class StorageValidator : IMarketScores
 
     private void Apply(MinerStorageState miner, ChallengeOutcome outcome, IEnumerable<StoredSector> touched)
     {
+        List<StoredSector> proven = [];
         lock (_lock)
         {
             miner.Ema = StorageScoring.UpdateEma(miner.Ema, outcome);
@@ -361,10 +432,16 @@ public sealed class StorageValidator : IMarketScores
             {
                 foreach (StoredSector sector in touched)
                 {
-                    sector.Proven = true;
+                    if (!sector.Proven)
+                    {
+                        sector.Proven = true;
+                        proven.Add(sector);
+                    }
                 }
             }
         }
+
+        _state.SaveMiner(miner, proven);
 
         Log.StorageOutcome(_logger, miner.Uid, outcome, miner.Ema);
     }

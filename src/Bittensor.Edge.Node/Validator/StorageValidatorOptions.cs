@@ -27,6 +27,12 @@ public sealed class StorageValidatorOptions
     /// <summary>Every this many rounds weights are set (1 = every round; the chain's rate limit still applies).</summary>
     public int WeightsEveryRounds { get; set; } = 10;
 
+    /// <summary>
+    /// The fraction of <see cref="RoundInterval"/> over which a round's stores to one miner are spread (0.5: the first
+    /// half, leaving the rest for the challenge). 0 sends them back to back.
+    /// </summary>
+    public double StoreSpread { get; set; } = 0.5;
+
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad value.</summary>
     public void Validate()
     {
@@ -38,6 +44,11 @@ public sealed class StorageValidatorOptions
         if (MaxStoresPerRound is < 0 or > 64)
         {
             throw new ArgumentException("maxStoresPerRound must be 0..64.", nameof(MaxStoresPerRound));
+        }
+
+        if (StoreSpread is < 0 or > 1 || double.IsNaN(StoreSpread))
+        {
+            throw new ArgumentException("storeSpread must be between 0 and 1.", nameof(StoreSpread));
         }
 
         if (MaxBytesPerMiner < 0 || SectorLifetimeBlocks == 0 || RetrievalEveryRounds < 1 || WeightsEveryRounds < 1)

@@ -7,8 +7,8 @@ using Microsoft.Win32.SafeHandles;
 namespace Bittensor.Edge.Storage.Interop;
 
 /// <summary>
-/// The few libc calls .NET lacks: fsync of a directory (so a rename survives power loss) and
-/// <c>posix_fadvise(DONTNEED)</c> (to measure cold proofs). Linux only; every caller checks
+/// The few libc calls .NET lacks: fsync of a directory (so a rename survives power loss),
+/// <c>posix_fadvise(DONTNEED)</c> (to measure cold proofs) and <c>posix_fadvise(WILLNEED)</c> (to prefetch a challenge's reads). Linux only; every caller checks
 /// <see cref="OperatingSystem.IsLinux"/> first, and elsewhere these are no-ops.
 /// </summary>
 internal static partial class Libc
@@ -17,6 +17,7 @@ internal static partial class Libc
     // open(O_RDONLY) on a directory works on Linux.
     private const int ORdOnly = 0;
     private const int OCloExec = 0x80000;
+    private const int PosixFadvWillNeed = 3;
     private const int PosixFadvDontNeed = 4;
 
     /// <summary>fsyncs a directory, so entries created or renamed in it are durable. Throws on an I/O error.</summary>
@@ -59,6 +60,32 @@ internal static partial class Libc
         try
         {
             return PosixFadvise((int)handle.DangerousGetHandle(), 0, 0, PosixFadvDontNeed) == 0;
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+    }
+
+    /// <summary>
+    /// Asks the kernel to start reading a range into the page cache now, without waiting (<c>posix_fadvise(WILLNEED)</c>):
+    /// a prover hints all its ranges first, so the device works on them concurrently while earlier items hash.
+    /// </summary>
+    public static bool PrefetchRange(SafeFileHandle handle, long offset, long length)
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return false;
+        }
+
+        bool added = false;
+        handle.DangerousAddRef(ref added);
+        try
+        {
+            return PosixFadvise((int)handle.DangerousGetHandle(), (nint)offset, (nint)length, PosixFadvWillNeed) == 0;
         }
         finally
         {

@@ -3,6 +3,7 @@
 
 using System.Security.Cryptography;
 using Bittensor.Edge.Core.Crypto;
+using Bittensor.Edge.Storage.Interop;
 
 namespace Bittensor.Edge.Storage.Merkle;
 
@@ -12,9 +13,9 @@ namespace Bittensor.Edge.Storage.Merkle;
 /// over 1 024 leaves of 4 KiB, and the 64 level-4 nodes that every stored sector caches.
 /// </summary>
 /// <remarks>
-/// <para>Stateless and thread-safe. Hashing goes through <see cref="SHA256.HashData(ReadOnlySpan{byte}, Span{byte})"/>
-/// (OpenSSL on Linux, which uses SHA-NI or the ARMv8 SHA2 instructions when the CPU has them); never NSec's SHA-256
-/// for bulk data (§2).</para>
+/// <para>Stateless and thread-safe. Hashing is OpenSSL's SHA-256 (SHA-NI or the ARMv8 SHA2 instructions when the CPU has
+/// them): called directly through <see cref="LibCrypto"/> where libcrypto loads, else through
+/// <see cref="IncrementalHash"/> (<see cref="HashPath"/> says which); never NSec's SHA-256 for bulk data (§2).</para>
 /// <para>There is no padding inside a sector: a sector is always exactly 4 MiB. Padding happens one level up, when an
 /// object is cut into sectors (<see cref="Sectors.SectorSplitter"/>): its last sector is zero-filled.</para>
 /// <para>Hot paths do not allocate: node inputs and group levels are stack scratch, and each thread reuses one
@@ -230,8 +231,21 @@ public static class SectorTree
         nodes.Slice(readOffset, StorageConstants.NodeSize).CopyTo(level4Node);
     }
 
+    /// <summary>
+    /// Which SHA-256 call path hashes leaves and nodes in this process: OpenSSL's <c>SHA256_Update</c> called directly
+    /// (see <see cref="LibCrypto"/>) or, where that is unavailable, <see cref="IncrementalHash"/>. Both compute the same
+    /// bytes; the first skips the EVP layer's per-call cost.
+    /// </summary>
+    public static string HashPath => LibCrypto.IsAvailable ? $"OpenSSL SHA256_Update ({LibCrypto.Library}, direct)" : "IncrementalHash (System.Security.Cryptography)";
+
     internal static void HashLeafCore(ReadOnlySpan<byte> leaf, Span<byte> destination)
     {
+        if (LibCrypto.IsAvailable)
+        {
+            LibCrypto.HashPrefixed(StorageConstants.LeafPrefix, leaf, destination);
+            return;
+        }
+
         // The prefix and the leaf go in as two appends, so the leaf is never copied.
         IncrementalHash sha = ThreadHash;
         sha.AppendData(s_leafPrefix);
@@ -241,6 +255,12 @@ public static class SectorTree
 
     internal static void HashNodeCore(ReadOnlySpan<byte> left, ReadOnlySpan<byte> right, Span<byte> destination)
     {
+        if (LibCrypto.IsAvailable)
+        {
+            LibCrypto.HashPair(StorageConstants.NodePrefix, left, right, destination);
+            return;
+        }
+
         Span<byte> input = stackalloc byte[NodeInputSize];
         input[0] = StorageConstants.NodePrefix;
         left.CopyTo(input.Slice(1));

@@ -127,6 +127,7 @@ public sealed partial class FileSectorStore
                 int slot = AllocateSlot();
                 _trees.Write(slot, upper);
                 _index.SetSlot(root, slot);
+                indexed[root] = slot;
                 treesRebuilt++;
             }
             else
@@ -140,6 +141,7 @@ public sealed partial class FileSectorStore
 
         // 3. Files without an entry: durable but not yet acknowledged when the process died, or junk.
         List<Hash256> adopted = [];
+        List<(Hash256 Root, int Slot)> adoptedSlots = [];
         foreach ((Hash256 root, long length) in files)
         {
             if (indexed.ContainsKey(root) && length == StorageConstants.SectorSize)
@@ -153,6 +155,7 @@ public sealed partial class FileSectorStore
                 int slot = AllocateSlot();
                 _trees.Write(slot, upper);
                 _index.Upsert(new SectorInfo(root, _clock.UtcNow, ulong.MaxValue, null), slot);
+                adoptedSlots.Add((root, slot));
                 adopted.Add(root);
             }
             else if (!indexed.ContainsKey(root))
@@ -168,6 +171,23 @@ public sealed partial class FileSectorStore
         }
 
         _count = _index.Count();
+
+        // The in-memory root → slot map, from what the index now holds (the entries dropped as lost are gone).
+        foreach (Hash256 root in lost)
+        {
+            indexed.Remove(root);
+        }
+
+        _slots = new SectorSlotMap(indexed.Count + adoptedSlots.Count);
+        foreach ((Hash256 root, int slot) in indexed)
+        {
+            _slots.Add(root, slot);
+        }
+
+        foreach ((Hash256 root, int slot) in adoptedSlots)
+        {
+            _slots.Add(root, slot);
+        }
 
         // The scans above filled LiteDB's page cache with every entry; lookups from here on need only a few pages.
         _index.DropCache();

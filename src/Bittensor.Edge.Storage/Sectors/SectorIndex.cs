@@ -132,6 +132,9 @@ internal sealed class SectorIndex : IDisposable
     /// <summary>Inserts or replaces a sector's entry (one transaction).</summary>
     public void Upsert(in SectorInfo info, int slot) => _sectors.Upsert(ToDocument(info, slot));
 
+    /// <summary>Inserts a new sector's entry (one transaction); cheaper than <see cref="Upsert"/>, which tries an update first.</summary>
+    public void Insert(in SectorInfo info, int slot) => _sectors.Insert(ToDocument(info, slot));
+
     /// <summary>Points an existing entry at another tree-file slot.</summary>
     public void SetSlot(in Hash256 root, int slot)
     {

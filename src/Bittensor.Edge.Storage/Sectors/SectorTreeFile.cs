@@ -94,6 +94,20 @@ internal sealed class SectorTreeFile : IDisposable
         return true;
     }
 
+    /// <summary>
+    /// Reads only the root stored at the end of <paramref name="slot"/>'s record (32 bytes); <see langword="false"/> when
+    /// the slot lies past the end of the file.
+    /// </summary>
+    public bool TryReadRoot(int slot, Span<byte> root)
+    {
+        if (root.Length != StorageConstants.NodeSize)
+        {
+            ThrowHelper.ThrowArgumentLength(nameof(root), StorageConstants.NodeSize, root.Length);
+        }
+
+        return slot >= 0 && RandomAccess.Read(_handle, root, Offset(slot) + RootOffset) == StorageConstants.NodeSize;
+    }
+
     /// <summary>Cuts the file to <paramref name="slots"/> records (free slots at the end) and fsyncs it.</summary>
     public void Truncate(int slots)
     {

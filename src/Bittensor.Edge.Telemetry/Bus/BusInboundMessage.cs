@@ -34,7 +34,10 @@ public sealed class BusInboundMessage
         Kind = kind;
         Topic = topic;
         Payload = payload;
-        CorrelationData = correlationData;
+        if (correlationData is not null)
+        {
+            CorrelationData = correlationData;
+        }
         ResponseTopic = responseTopic;
         Duplicate = duplicate;
         CommandName = commandName;

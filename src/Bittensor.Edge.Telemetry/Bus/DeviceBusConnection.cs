@@ -191,12 +191,20 @@ public sealed class DeviceBusConnection : IAsyncDisposable
 
     /// <summary>
     /// Answers <paramref name="request"/>: QoS 1, not retained, on its ResponseTopic (the device's <c>rpc/resp</c> when it
-    /// has none) with its CorrelationData. The payload is the device-signed envelope. Same results as <see cref="PublishAsync"/>.
+    /// has none) with its CorrelationData. The payload is the device-signed envelope. Same results as <see cref="PublishAsync"/>;
+    /// false (logged) also when the request's response topic is not a valid topic name.
     /// </summary>
     public Task<bool> PublishResponseAsync(BusInboundMessage request, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
         string topic = string.IsNullOrEmpty(request.ResponseTopic) ? _options.Topics.RpcResponse(_options.DeviceId) : request.ResponseTopic;
+        if (topic.AsSpan().IndexOfAny("+#\0") >= 0 || topic.Length > ushort.MaxValue / 4)
+        {
+            // The response topic came from the network; a wildcard or oversized one cannot be published to.
+            Log.InboundDropped(_logger, request.Topic, "the request's response topic is not a valid topic name; no response sent");
+            return Task.FromResult(false);
+        }
+
         return PublishAsync(topic, payload, BusDelivery.AtLeastOnce, retain: false, request.CorrelationData, responseTopic: null, cancellationToken);
     }
 
@@ -352,6 +360,8 @@ public sealed class DeviceBusConnection : IAsyncDisposable
                     return;
                 }
 
+                // The wait after a drop was the first step; a failed attempt now waits the next one (2 s, 4 s, …).
+                failures = 1;
                 continue;
             }
 
@@ -553,7 +563,7 @@ public sealed class DeviceBusConnection : IAsyncDisposable
         {
             throw;
         }
-        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
+        catch (Exception ex) when (ex is MQTTnet.Exceptions.MqttCommunicationException or MQTTnet.Exceptions.MqttProtocolViolationException or OperationCanceledException or InvalidOperationException or ObjectDisposedException)
         {
             Log.PublishFailed(_logger, message.Topic, ex.Message);
             return false;
@@ -634,14 +644,22 @@ public sealed class DeviceBusConnection : IAsyncDisposable
             return;
         }
 
+        if (m.Payload.Length > _options.MaximumPacketSize)
+        {
+            // The device announced its maximum packet size in CONNECT; a broker that ignores it (MQTTnet's does) must not
+            // make the device buffer more. Acknowledged so it is not redelivered.
+            Log.InboundDropped(_logger, topic, $"{m.Payload.Length} bytes exceed the maximum packet size of {_options.MaximumPacketSize}");
+            return;
+        }
+
         e.AutoAcknowledge = false;
         long generation = Interlocked.Read(ref _generation);
         BusInboundMessage message = new(
             kind,
             topic,
             m.Payload.ToArray(),
-            m.CorrelationData is { } correlation ? (byte[])correlation.Clone() : null,
-            m.ResponseTopic,
+            m.CorrelationData is { Length: > 0 } correlation ? (byte[])correlation.Clone() : null,
+            string.IsNullOrEmpty(m.ResponseTopic) ? null : m.ResponseTopic,
             m.Dup,
             commandName);
         Log.Inbound(_logger, kind, topic, message.Payload.Length, message.Duplicate);

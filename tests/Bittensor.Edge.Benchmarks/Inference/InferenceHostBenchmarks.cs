@@ -9,7 +9,9 @@ using Bittensor.Edge.Inference;
 using Bittensor.Edge.Inference.Batching;
 using Bittensor.Edge.Inference.Onnx;
 using Bittensor.Edge.Inference.Registry;
+using Bittensor.Edge.Inference.Scoring;
 using Bittensor.Edge.Inference.Sessions;
+using Bittensor.Edge.Inference.Wire;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 
@@ -17,11 +19,14 @@ namespace Bittensor.Edge.Benchmarks.Inference;
 
 /// <summary>
 /// <c>mlp-bench-v1</c> (inference.md §7): a raw <c>session.Run</c> at batch 1 with pre-created OrtValues (the baseline)
-/// against the host path (validate → batcher with maxDelay 0 → run → split), on the same session; and a direct run at
-/// batch 32 (its ratio over 32 is the per-row cost, so batch_gain = 32 / Ratio).
+/// against the whole host request path on the same session and the same input (request JSON bytes → read → validate →
+/// batcher with maxDelay 0 → base64 decode into the pooled buffer → run → response JSON bytes, as the axon's Inference
+/// handler runs it); a direct run at batch 32 (its ratio over 32 is the per-row cost, so batch_gain = 32 / Ratio); and
+/// the validator's recompute of one 4-row request on a reference session (run + comparison).
 /// </summary>
+/// <remarks>Not sealed: BenchmarkDotNet derives from benchmark classes.</remarks>
 [MemoryDiagnoser]
-public sealed class InferenceHostBenchmarks : IDisposable
+public class InferenceHostBenchmarks : IDisposable
 {
     private InferenceHost _host = null!;
     private InferenceSession _session = null!;
@@ -31,6 +36,11 @@ public sealed class InferenceHostBenchmarks : IDisposable
     private OrtValue[] _in32 = null!;
     private OrtValue[] _out32 = null!;
     private NamedTensor[] _request = null!;
+    private byte[] _requestBody = null!;
+    private ReferenceModel _reference = null!;
+    private NamedTensor[] _recomputeInputs = null!;
+    private NamedTensor[] _recomputeExpected = null!;
+    private Tolerance _tolerance = null!;
     private Hash256 _sha;
     private string _id = "";
 
@@ -56,12 +66,18 @@ public sealed class InferenceHostBenchmarks : IDisposable
         (_in32, _out32) = Values(32);
         float[] row = Input(1);
         _request = [new NamedTensor("x", InferenceDType.Float32, [1, 512], MemoryMarshal.AsBytes(row.AsSpan()).ToArray())];
+        _requestBody = InferenceWire.WriteRequest(_id, _sha, _request);
+        _reference = ReferenceModel.Create(entry, model.Bytes, new SessionSettings(), new FixedExecutionProviderCatalog([]), NullLogger.Instance);
+        _recomputeInputs = InputGenerator.Generate(entry, 4, 11);
+        _recomputeExpected = _reference.Run(_recomputeInputs);
+        _tolerance = OutputComparer.ToleranceFor(entry);
     }
 
     /// <summary>Releases the host and the OrtValues.</summary>
     [GlobalCleanup]
     public void Dispose()
     {
+        GC.SuppressFinalize(this);
         if (_host is null)
         {
             return;
@@ -73,6 +89,7 @@ public sealed class InferenceHostBenchmarks : IDisposable
         }
 
         _runOptions.Dispose();
+        _reference.Dispose();
         _host.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _host = null!;
     }
@@ -81,9 +98,17 @@ public sealed class InferenceHostBenchmarks : IDisposable
     [Benchmark(Baseline = true)]
     public void RawBatch1() => _session.Run(_runOptions, ["x"], _in1, ["y"], _out1);
 
-    /// <summary>The host request path at batch 1.</summary>
+    /// <summary>The host request path at batch 1, from request bytes to response bytes.</summary>
     [Benchmark]
-    public InferenceResult HostBatch1() => _host.InferAsync(_id, _sha, _request, TimeSpan.FromSeconds(12)).GetAwaiter().GetResult();
+    public byte[] HostBatch1() => _host.InferWireAsync(_requestBody, TimeSpan.FromSeconds(12)).GetAwaiter().GetResult().ResponseBody!;
+
+    /// <summary>The host path without the wire: tensors in, output arrays out.</summary>
+    [Benchmark]
+    public InferenceResult HostBatch1Tensors() => _host.InferAsync(_id, _sha, _request, TimeSpan.FromSeconds(12)).GetAwaiter().GetResult();
+
+    /// <summary>The validator's recompute of one 4-row request on its own reference session, with the comparison.</summary>
+    [Benchmark]
+    public OutputMatch ValidatorRecompute4Rows() => OutputComparer.Compare(_recomputeExpected, _reference.Run(_recomputeInputs), _tolerance);
 
     /// <summary>Raw run at batch 32.</summary>
     [Benchmark]

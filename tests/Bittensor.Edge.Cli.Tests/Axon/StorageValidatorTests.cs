@@ -71,7 +71,7 @@ public sealed class StorageValidatorTests : IAsyncLifetime
             using Dendrite dendrite = new(validatorKey.KeyPair, SystemClock.Instance);
             StorageValidator validator = new(
                 client, dendrite, validatorKey.PublicKey, SystemClock.Instance,
-                new StorageValidatorOptions { Netuid = 1, MaxStoresPerRound = 2, RetrievalEveryRounds = 2 },
+                new StorageValidatorOptions { Netuid = 1, MaxStoresPerRound = 2, RetrievalEveryRounds = 2, StoreSpread = 0 },
                 NullLogger.Instance);
 
             IReadOnlyList<MinerRoundResult> first = await validator.RunRoundAsync(ct);
@@ -111,6 +111,124 @@ public sealed class StorageValidatorTests : IAsyncLifetime
         }
 
         Assert.Equal("", error.ToString());
+    }
+
+    [Fact]
+    public async Task A_restarted_validator_keeps_its_roots_and_scores_and_still_challenges_and_audits_the_old_sectors()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        await SubnetWithPermitsAsync();
+        using HttpClient http = new();
+        ChainRpcClient client = new(http, _h.NodeUrl);
+        using WalletKey minerKey = new Core.Wallets.Wallet(_h.WalletRoot, "miner").LoadHotkey("default");
+        using WalletKey validatorKey = new Core.Wallets.Wallet(_h.WalletRoot, "validator").LoadHotkey("default");
+        using MemorySectorStore store = new(new SectorStoreOptions(), SystemClock.Instance);
+        using SectorOwnerLog owners = new();
+        StringWriter error = new();
+        RunningAxon? axon = await AxonServeAction.StartAsync(
+            client, minerKey.KeyPair, new AxonServeSettings(1, IPAddress.Loopback, 0, null, true),
+            new SectorService(store, owners), SystemClock.Instance, NullLoggerFactory.Instance, error, ct);
+        Assert.NotNull(axon);
+        string statePath = Path.Combine(_temp, "node-data", StorageValidatorState.RelativePath);
+        StorageValidatorOptions options = new() { Netuid = 1, MaxStoresPerRound = 2, RetrievalEveryRounds = 1, StoreSpread = 0 };
+        await using (axon)
+        {
+            using Dendrite dendrite = new(validatorKey.KeyPair, SystemClock.Instance);
+            MinerRoundResult before;
+            using (StorageValidatorState state = StorageValidatorState.Open(statePath))
+            {
+                StorageValidator validator = new(client, dendrite, validatorKey.PublicKey, SystemClock.Instance, options, NullLogger.Instance,
+                    state, StorageValidator.DeriveSyntheticSecret(validatorKey.KeyPair));
+                before = Assert.Single(await validator.RunRoundAsync(ct), r => r.Hotkey.Equals(minerKey.PublicKey));
+                Assert.Equal(2, before.Stored);
+                Assert.Contains(before.Challenge, new ChallengeOutcome?[] { ChallengeOutcome.Pass, ChallengeOutcome.Late });
+            }
+
+            // The node restarts: a new validator over the same file, with the secret derived from the same hotkey.
+            using (StorageValidatorState state = StorageValidatorState.Open(statePath))
+            {
+                StorageValidator restarted = new(client, dendrite, validatorKey.PublicKey, SystemClock.Instance,
+                    new StorageValidatorOptions { Netuid = 1, MaxStoresPerRound = 0, RetrievalEveryRounds = 1 }, NullLogger.Instance, state, StorageValidator.DeriveSyntheticSecret(validatorKey.KeyPair));
+                (ushort uid, PublicKey hotkey, double ema, long proven) = Assert.Single(restarted.Snapshot());
+                Assert.Equal(minerKey.PublicKey, hotkey);
+                Assert.Equal(before.Uid, uid);
+                Assert.Equal(before.Ema, ema);
+                Assert.Equal(2L * StorageConstants.SectorSize, proven);
+                Assert.Equal(1.0, restarted.Weights()[uid]);
+
+                // No new stores: the challenge can only be over the two sectors stored before the restart, and the
+                // audit passes only if the regenerated data (same secret, persisted counters) matches what the miner holds.
+                MinerRoundResult after = Assert.Single(await restarted.RunRoundAsync(ct), r => r.Hotkey.Equals(minerKey.PublicKey));
+                Assert.Equal(0, after.Stored);
+                Assert.Contains(after.Challenge, new ChallengeOutcome?[] { ChallengeOutcome.Pass, ChallengeOutcome.Late });
+                Assert.Equal(ChallengeOutcome.Pass, after.Retrieval);
+                Assert.True(after.Ema > before.Ema);
+            }
+        }
+
+        Assert.Equal(2, store.Usage.Sectors);
+        Assert.Equal("", error.ToString());
+    }
+
+    [Fact]
+    public async Task A_rounds_stores_to_a_miner_are_spread_over_the_round_not_sent_in_a_burst()
+    {
+        CancellationToken ct = TestContext.Current.CancellationToken;
+        await SubnetWithPermitsAsync();
+        using HttpClient http = new();
+        ChainRpcClient client = new(http, _h.NodeUrl);
+        using WalletKey minerKey = new Core.Wallets.Wallet(_h.WalletRoot, "miner").LoadHotkey("default");
+        using WalletKey validatorKey = new Core.Wallets.Wallet(_h.WalletRoot, "validator").LoadHotkey("default");
+        using SignallingStore store = new();
+        using SectorOwnerLog owners = new();
+        StringWriter error = new();
+        RunningAxon? axon = await AxonServeAction.StartAsync(
+            client, minerKey.KeyPair, new AxonServeSettings(1, IPAddress.Loopback, 0, null, true),
+            new SectorService(store, owners), SystemClock.Instance, NullLoggerFactory.Instance, error, ct);
+        Assert.NotNull(axon);
+        await using (axon)
+        {
+            using Dendrite dendrite = new(validatorKey.KeyPair, SystemClock.Instance);
+            ManualClock clock = new();
+            StorageValidator validator = new(client, dendrite, validatorKey.PublicKey, clock,
+                new StorageValidatorOptions { Netuid = 1, MaxStoresPerRound = 3, RoundInterval = TimeSpan.FromSeconds(60), StoreSpread = 0.5 },
+                NullLogger.Instance);
+
+            Task<IReadOnlyList<MinerRoundResult>> round = validator.RunRoundAsync(ct);
+            for (int stored = 1; stored <= 3; stored++)
+            {
+                // A round that ends early (no store arrives) fails here instead of waiting forever.
+                Task arrived = store.Stored.WaitAsync(ct);
+                Assert.Same(arrived, await Task.WhenAny(arrived, round));
+                Assert.Equal(stored, store.Usage.Sectors);
+                if (stored < 3)
+                {
+                    // The next store waits for a gap of 60 s × 0.5 / 3 = 10 s on the validator's clock.
+                    await WaitForPendingDelayAsync(clock, round, ct);
+                    Assert.False(store.Stored.CurrentCount > 0);
+                    clock.Advance(TimeSpan.FromSeconds(9));
+                    Assert.Equal(stored, store.Usage.Sectors);
+                    clock.Advance(TimeSpan.FromSeconds(1));
+                }
+            }
+
+            MinerRoundResult result = Assert.Single(await round, r => r.Hotkey.Equals(minerKey.PublicKey));
+            Assert.Equal(3, result.Stored);
+            Assert.Equal(ChallengeOutcome.Pass, result.Challenge);
+        }
+
+        Assert.Equal("", error.ToString());
+    }
+
+    // The validator reaches its paced delay a moment after the miner's 200; yield until it is parked on the clock.
+    private static async Task WaitForPendingDelayAsync(ManualClock clock, Task round, CancellationToken ct)
+    {
+        while (clock.PendingDelays == 0)
+        {
+            Assert.False(round.IsCompleted, "the round ended instead of pacing its stores");
+            ct.ThrowIfCancellationRequested();
+            await Task.Yield();
+        }
     }
 
     [Fact]
@@ -182,6 +300,49 @@ public sealed class StorageValidatorTests : IAsyncLifetime
         }
 
         _h.ProduceUntil(b);
+    }
+
+    /// <summary>A memory store that releases <see cref="Stored"/> once per sector stored.</summary>
+    private sealed class SignallingStore : ISectorStore
+    {
+        private readonly MemorySectorStore _inner = new(new SectorStoreOptions(), SystemClock.Instance);
+
+        public SemaphoreSlim Stored { get; } = new(0);
+
+        public StoreUsage Usage => _inner.Usage;
+
+        public PutStatus Put(in Hash256 root, ReadOnlySpan<byte> sector, ulong expiresAtBlock)
+        {
+            PutStatus status = _inner.Put(root, sector, expiresAtBlock);
+            if (status == PutStatus.Stored)
+            {
+                Stored.Release();
+            }
+
+            return status;
+        }
+
+        public bool Contains(in Hash256 root) => _inner.Contains(root);
+
+        public bool TryGetInfo(in Hash256 root, out SectorInfo info) => _inner.TryGetInfo(root, out info);
+
+        public bool TryRead(in Hash256 root, long offset, Span<byte> destination) => _inner.TryRead(root, offset, destination);
+
+        public bool TryGetLevel4(in Hash256 root, Span<byte> destination) => _inner.TryGetLevel4(root, destination);
+
+        public bool TryGetUpperTree(in Hash256 root, Span<byte> destination) => _inner.TryGetUpperTree(root, destination);
+
+        public bool Delete(in Hash256 root) => _inner.Delete(root);
+
+        public IReadOnlyList<SectorInfo> List(Hash256? after, int limit) => _inner.List(after, limit);
+
+        public IReadOnlyList<Hash256> CollectExpired(ulong currentBlock) => _inner.CollectExpired(currentBlock);
+
+        public void Dispose()
+        {
+            _inner.Dispose();
+            Stored.Dispose();
+        }
     }
 
     /// <summary>A miner that keeps only roots: every put is acknowledged, nothing is written.</summary>

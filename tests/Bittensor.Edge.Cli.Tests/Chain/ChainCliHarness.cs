@@ -61,8 +61,9 @@ internal sealed class ChainCliHarness : IAsyncDisposable
         harness._server = await RpcTestServer.StartAsync(new ProducingHandler(harness), TestContext.Current.CancellationToken);
         harness._wallets.Environment["BTE_NODE_URL"] = harness.NodeUrl.ToString();
 
-        // bte axon serve opens its sector store before it checks registration; keep it out of the user's home.
+        // bte axon serve opens its sector store and model folder before it checks registration; keep them out of the user's home.
         harness._wallets.Environment["BTE_STORE_PATH"] = Path.Combine(harness._wallets.Directory, "store");
+        harness._wallets.Environment["BTE_MODELS_PATH"] = Path.Combine(harness._wallets.Directory, "models");
         return harness;
     }
 

@@ -126,6 +126,22 @@ public sealed class StorageScoringTests : IDisposable
     }
 
     [Fact]
+    public void A_miner_that_kept_only_the_roots_and_upper_trees_is_forged_and_scores_zero()
+    {
+        SectorLeaf[] items = Items(RandomHash(), _miner);
+        StorageChallengeResponse answer = Prove(items);
+
+        // It can copy path levels 4..9 from the trees it kept, but not the leaf data or levels 0..3 below them.
+        StorageChallengeResponse rootsOnly = new(
+            [.. answer.Proofs.Select(p => new LeafProof(p.Root, p.Leaf, new byte[StorageConstants.LeafSize], [.. new byte[4 * 32], .. p.Path[(4 * 32)..]]))]);
+        ChallengeOutcome outcome = StorageScoring.Classify(items, Signed(rootsOnly), Quick);
+
+        Assert.Equal(ChallengeOutcome.Forged, outcome);
+        Assert.Equal(0, StorageScoring.Score(outcome));
+        Assert.Equal(0, StorageScoring.UpdateEma(0.9, outcome));
+    }
+
+    [Fact]
     public void Random_garbage_with_the_right_roots_and_leaves_is_forged()
     {
         SectorLeaf[] items = Items(RandomHash(), _miner);

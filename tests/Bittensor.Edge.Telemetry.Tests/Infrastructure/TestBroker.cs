@@ -14,6 +14,9 @@ namespace Bittensor.Edge.Telemetry.Tests.Infrastructure;
 /// </summary>
 public sealed class TestBroker : IAsyncDisposable
 {
+    private readonly Lock _ackLock = new();
+    private readonly Dictionary<string, int> _acks = [];
+    private readonly List<(string ClientId, int Count, TaskCompletionSource Done)> _ackWaiters = [];
     private MqttServer? _server;
 
     private TestBroker(int port)
@@ -73,6 +76,25 @@ public sealed class TestBroker : IAsyncDisposable
                 e.ClientId, e.UserName, e.Password, e.CleanSession, e.SessionExpiryInterval, e.KeepAlivePeriod, e.MaximumPacketSize, e.ReceiveMaximum, e.WillDelayInterval));
             return Task.CompletedTask;
         };
+        server.ClientAcknowledgedPublishPacketAsync += e =>
+        {
+            lock (_ackLock)
+            {
+                _acks[e.ClientId] = _acks.GetValueOrDefault(e.ClientId) + 1;
+                _ackWaiters.RemoveAll(w =>
+                {
+                    if (_acks.GetValueOrDefault(w.ClientId) >= w.Count)
+                    {
+                        w.Done.TrySetResult();
+                        return true;
+                    }
+
+                    return false;
+                });
+            }
+
+            return Task.CompletedTask;
+        };
         server.ClientDisconnectedAsync += e =>
         {
             Disconnects.Enqueue(e.DisconnectType);
@@ -81,6 +103,22 @@ public sealed class TestBroker : IAsyncDisposable
         };
         await server.StartAsync();
         _server = server;
+    }
+
+    /// <summary>Completes once <paramref name="clientId"/> has acknowledged <paramref name="count"/> QoS 1 messages in all.</summary>
+    public Task WaitForAcksAsync(string clientId, int count)
+    {
+        lock (_ackLock)
+        {
+            if (_acks.GetValueOrDefault(clientId) >= count)
+            {
+                return Task.CompletedTask;
+            }
+
+            TaskCompletionSource done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            _ackWaiters.Add((clientId, count, done));
+            return done.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        }
     }
 
     public async Task StopAsync()

@@ -2,6 +2,7 @@
 // Copyright (c) Bittensor.Edge contributors
 
 using System.Collections.Concurrent;
+using System.Threading.Channels;
 using Bittensor.Edge.Core.Time;
 using Bittensor.Edge.Protocol.Fleet;
 using Bittensor.Edge.Telemetry.Bus;
@@ -17,6 +18,7 @@ public sealed class TestDevice : IAsyncDisposable
 {
     public const string Id = "dev-abcdefgh234567ab";
 
+    private readonly Channel<TimeSpan> _retries = Channel.CreateUnbounded<TimeSpan>();
     private int _passwords;
 
     public TestDevice(Uri broker, Action<DeviceBusOptionsBuilder>? configure = null, bool autoAdvance = true)
@@ -41,6 +43,10 @@ public sealed class TestDevice : IAsyncDisposable
             {
                 Clock.Advance(delay);
             }
+            else
+            {
+                _retries.Writer.TryWrite(delay);
+            }
         };
     }
 
@@ -61,6 +67,16 @@ public sealed class TestDevice : IAsyncDisposable
     public ConcurrentQueue<TimeSpan> Delays { get; } = new();
 
     public int PasswordsIssued => Volatile.Read(ref _passwords);
+
+    /// <summary>With <see cref="AutoAdvance"/> off: waits for the next reconnect delay to be scheduled and returns it.</summary>
+    public async Task<TimeSpan> NextRetryAsync()
+    {
+        using CancellationTokenSource guard = new(TimeSpan.FromSeconds(20));
+        return await _retries.Reader.ReadAsync(guard.Token);
+    }
+
+    /// <summary>With <see cref="AutoAdvance"/> off: waits for the next reconnect delay and lets it elapse.</summary>
+    public async Task ReconnectNowAsync() => Clock.Advance(await NextRetryAsync());
 
     public async Task StartAndWaitAsync()
     {

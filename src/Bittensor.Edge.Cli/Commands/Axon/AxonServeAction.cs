@@ -10,6 +10,10 @@ using Bittensor.Edge.Chain.Transactions;
 using Bittensor.Edge.Cli.Commands.Chain;
 using Bittensor.Edge.Core;
 using Bittensor.Edge.Core.Crypto;
+using Bittensor.Edge.Inference;
+using Bittensor.Edge.Inference.Batching;
+using Bittensor.Edge.Inference.Registry;
+using Bittensor.Edge.Inference.Sessions;
 using Bittensor.Edge.Protocol.Synapses;
 using Bittensor.Edge.Storage.Sectors;
 using Bittensor.Edge.Storage.Serving;
@@ -24,13 +28,15 @@ namespace Bittensor.Edge.Cli.Commands.Axon;
 /// <param name="ExternalIp">The address announced on chain; null means <paramref name="Listen"/>.</param>
 /// <param name="AnnounceOnChain">Whether to submit <c>serve_axon</c>.</param>
 /// <param name="StorePath">The sector store's directory (<c>--store</c>); empty means <see cref="AxonServeAction.DefaultStorePath"/>.</param>
-internal sealed record AxonServeSettings(ushort Netuid, IPAddress Listen, int Port, IPAddress? ExternalIp, bool AnnounceOnChain, string StorePath = "");
+/// <param name="ModelsPath">The model folder (<c>--models</c>: <c>registry.json</c> and <c>&lt;sha256&gt;.onnx</c> files); empty means <see cref="AxonServeAction.DefaultModelsPath"/>.</param>
+internal sealed record AxonServeSettings(ushort Netuid, IPAddress Listen, int Port, IPAddress? ExternalIp, bool AnnounceOnChain, string StorePath = "", string ModelsPath = "");
 
 /// <summary>
 /// A standalone x64 miner axon (ARCHITECTURE.md: <c>bte axon serve</c>): checks that the hotkey is registered,
-/// serves Health and the storage synapses (StoreChunk, RetrieveChunk, StorageChallenge over a
-/// <see cref="FileSectorStore"/>) behind the full §3.3 pipeline with the blacklist fed by the chain's metagraph,
-/// then announces its address with <c>serve_axon</c>. The inference synapse joins it in its issue.
+/// serves Health, the storage synapses (StoreChunk, RetrieveChunk, StorageChallenge over a
+/// <see cref="FileSectorStore"/>) and Inference (an <see cref="InferenceHost"/> over the models of a local model folder)
+/// behind the full §3.3 pipeline with the blacklist fed by the chain's metagraph, then announces its address with
+/// <c>serve_axon</c>.
 /// </summary>
 internal static class AxonServeAction
 {
@@ -39,6 +45,10 @@ internal static class AxonServeAction
 
     /// <summary>protocol.md §2.5.4: "use 4, the SDK's default".</summary>
     public const byte ProtocolCode = 4;
+
+    // An axon started without models still serves Inference, answering UnknownModel for every id.
+    private static readonly Lazy<InferenceHost> s_noModels = new(() => new InferenceHost(
+        Core.Time.SystemClock.Instance, new SessionSettings(), BatchSettings.X64, new FixedExecutionProviderCatalog([]), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance));
 
     /// <summary>The file that records which validator stored each sector, inside the store's directory.</summary>
     public const string OwnersFileName = "owners.log";
@@ -53,16 +63,35 @@ internal static class AxonServeAction
             : configured;
     }
 
+    /// <summary><c>$BTE_MODELS_PATH</c>, else <c>~/.bittensor-edge/models</c> (where <c>bte inference models add</c> writes).</summary>
+    public static string DefaultModelsPath(Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        string? configured = environment("BTE_MODELS_PATH");
+        return string.IsNullOrEmpty(configured)
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".bittensor-edge", "models")
+            : configured;
+    }
+
     public static async Task<int> RunAsync(ChainCliContext context, AxonServeSettings settings, CancellationToken cancellationToken)
     {
         using Core.Wallets.WalletKey hotkey = context.LoadHotkey();
         using ILoggerFactory loggerFactory = Bittensor.Edge.Node.NodeRunner.CreateLoggerFactory(LogLevel.Information);
         string storePath = settings.StorePath.Length > 0 ? settings.StorePath : DefaultStorePath(Environment.GetEnvironmentVariable);
+        string modelsPath = settings.ModelsPath.Length > 0 ? settings.ModelsPath : DefaultModelsPath(Environment.GetEnvironmentVariable);
+        if (!ModelFolder.TryOpen(modelsPath, out ModelFolder? models, out string? modelsError))
+        {
+            await context.Error.WriteLineAsync($"error: {modelsError} (--models)").ConfigureAwait(false);
+            return ChainCliContext.Failed;
+        }
+
         System.IO.Directory.CreateDirectory(storePath);
         using FileSectorStore store = FileSectorStore.Open(new SectorStoreOptions { Directory = storePath }, Core.Time.SystemClock.Instance);
         using SectorOwnerLog owners = SectorOwnerLog.Open(Path.Combine(storePath, OwnersFileName));
         SectorService storage = new(store, owners);
-        RunningAxon? axon = await StartAsync(context.Client, hotkey.KeyPair, settings, storage, Core.Time.SystemClock.Instance, loggerFactory, context.Error, cancellationToken).ConfigureAwait(false);
+        await using InferenceHost inference = CreateInferenceHost(Core.Time.SystemClock.Instance, loggerFactory);
+        await LoadModelsAsync(inference, models, context.Output, context.Error).ConfigureAwait(false);
+        RunningAxon? axon = await StartAsync(context.Client, hotkey.KeyPair, settings, storage, inference, Core.Time.SystemClock.Instance, loggerFactory, context.Error, cancellationToken).ConfigureAwait(false);
         if (axon is null)
         {
             return ChainCliContext.Failed;
@@ -79,14 +108,80 @@ internal static class AxonServeAction
     }
 
     /// <summary>
-    /// Starts the axon and announces it; null, with the reason written to <paramref name="error"/>, when the hotkey
-    /// is not registered or the announcement is refused for a reason that serving cannot outlive.
+    /// The standalone miner's inference host: the x64 board's EP order (CPU) from what the native build offers, one
+    /// core left to storage, and the x64 batcher (max batch 32, max delay 2 ms; inference.md §4).
     /// </summary>
-    public static async Task<RunningAxon?> StartAsync(
+    public static InferenceHost CreateInferenceHost(IClock clock, ILoggerFactory loggerFactory) =>
+        new(clock, new SessionSettings { ExecutionProviders = [ExecutionProviders.Cpu], ReserveCoreForStorage = true }, BatchSettings.X64,
+            OrtExecutionProviderCatalog.Instance, loggerFactory.CreateLogger("Bittensor.Edge.Inference"));
+
+    /// <summary>Loads every model of <paramref name="folder"/>, printing what serves and, to <paramref name="error"/>, what was refused and why.</summary>
+    public static async Task LoadModelsAsync(InferenceHost host, ModelFolder folder, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        ArgumentNullException.ThrowIfNull(folder);
+        if (folder.Registry.Models.Count == 0)
+        {
+            await output.WriteLineAsync($"no models in {folder.Path} (add one with bte inference models add FILE.onnx --registry {Path.Combine(folder.Path, ModelFolder.RegistryFileName)}); Inference answers UnknownModel.").ConfigureAwait(false);
+            return;
+        }
+
+        foreach ((string id, string? refusal) in host.LoadFolder(folder))
+        {
+            if (refusal is null)
+            {
+                LoadedModel loaded = host.Models.First(m => m.Id == id);
+                await output.WriteLineAsync($"model {id} ({loaded.Sha256[..16]}…) ready on {loaded.ExecutionProvider}, max batch {loaded.EffectiveMaxBatch}").ConfigureAwait(false);
+            }
+            else
+            {
+                await error.WriteLineAsync($"warning: {refusal} It is not served.").ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Starts the axon without the inference synapse's models (<see cref="StartAsync(ChainRpcClient, Ed25519KeyPair, AxonServeSettings, SectorService, InferenceHost?, IClock, ILoggerFactory, TextWriter, CancellationToken)"/>).</summary>
+    public static Task<RunningAxon?> StartAsync(
         ChainRpcClient client,
         Ed25519KeyPair hotkey,
         AxonServeSettings settings,
         SectorService storage,
+        IClock clock,
+        ILoggerFactory loggerFactory,
+        TextWriter error,
+        CancellationToken cancellationToken) =>
+        StartAsync(client, hotkey, settings, storage, null, clock, loggerFactory, error, cancellationToken);
+
+    /// <summary>
+    /// Starts the axon and announces it; null, with the reason written to <paramref name="error"/>, when the hotkey
+    /// is not registered or the announcement is refused for a reason that serving cannot outlive. Inference is served
+    /// from <paramref name="inference"/> (not disposed here); without one it answers <c>UnknownModel</c>.
+    /// </summary>
+    public static Task<RunningAxon?> StartAsync(
+        ChainRpcClient client,
+        Ed25519KeyPair hotkey,
+        AxonServeSettings settings,
+        SectorService storage,
+        InferenceHost? inference,
+        IClock clock,
+        ILoggerFactory loggerFactory,
+        TextWriter error,
+        CancellationToken cancellationToken) =>
+        StartAsync(
+            client, hotkey, settings, storage, InferenceSynapses.Handler(inference ?? s_noModels.Value, clock), () => InferenceSynapses.Summary(inference),
+            clock, loggerFactory, error, cancellationToken);
+
+    /// <summary>
+    /// Starts the axon with any Inference handler and the models it advertises in <c>Health</c> (the seam tests use to
+    /// stand up a miner that answers from a different model than it claims).
+    /// </summary>
+    internal static async Task<RunningAxon?> StartAsync(
+        ChainRpcClient client,
+        Ed25519KeyPair hotkey,
+        AxonServeSettings settings,
+        SectorService storage,
+        RawSynapseHandler inference,
+        Func<InferenceSummary> inferenceModels,
         IClock clock,
         ILoggerFactory loggerFactory,
         TextWriter error,
@@ -107,8 +202,9 @@ internal static class AxonServeAction
             .WithOptions(new AxonOptions { Address = settings.Listen, Port = settings.Port })
             .WithClock(clock)
             .WithLogging(loggerFactory)
-            .WithHealth(() => new AxonHealth(view.Block, StorageSynapses.Summary(storage), new InferenceSummary([]), 0))
+            .WithHealth(() => new AxonHealth(view.Block, StorageSynapses.Summary(storage), inferenceModels(), 0))
             .MapStorage(storage)
+            .MapRaw(SynapseNames.Inference, inference)
             .Build();
         await host.StartAsync(cancellationToken).ConfigureAwait(false);
 

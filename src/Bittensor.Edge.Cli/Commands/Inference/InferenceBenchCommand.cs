@@ -13,8 +13,10 @@ using Bittensor.Edge.Inference;
 using Bittensor.Edge.Inference.Batching;
 using Bittensor.Edge.Inference.Onnx;
 using Bittensor.Edge.Inference.Registry;
+using Bittensor.Edge.Inference.Scoring;
 using Bittensor.Edge.Inference.Sessions;
 using Bittensor.Edge.Protocol.Synapses;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.ML.OnnxRuntime;
 
@@ -23,8 +25,8 @@ namespace Bittensor.Edge.Cli.Commands.Inference;
 /// <summary>
 /// <c>bte inference bench</c>: the figures of specs/benchmarks.md on <c>mlp-bench-v1</c> (inference.md §7).
 /// <c>raw_run_us</c> is <c>session.Run</c> at batch 1 with pre-created OrtValues and pre-bound outputs;
-/// <c>host_run_us</c> is the whole host path (JSON request bytes → decode → host validation → batcher with maxDelay 0 →
-/// run → split → JSON response bytes). Raw and host samples are taken in alternating blocks so drift hits both alike.
+/// <c>host_run_us</c> is the whole host path of the axon's Inference handler (JSON request bytes → read → host
+/// validation → batcher with maxDelay 0 → base64 decode into the pooled buffer → run → JSON response bytes). Raw and host samples are taken in alternating blocks so drift hits both alike.
 /// </summary>
 internal static class InferenceBenchCommand
 {
@@ -136,16 +138,95 @@ internal static class InferenceBenchCommand
         double perS32 = 32 / BenchReport.Median(b32);
         double gain = perS32 / perS1;
 
+        await progress.WriteLineAsync("validator recompute on the reference session: the same seeded sample set per execution provider ...").ConfigureAwait(false);
+        Recompute cpu = MeasureRecompute(entry, model.Bytes, [ExecutionProviders.Cpu], OrtExecutionProviderCatalog.Instance, settings, quick, NullLogger.Instance);
+        Recompute? cuda = OrtExecutionProviderCatalog.Instance.GetAvailableProviders().Contains("CUDAExecutionProvider")
+            ? MeasureRecompute(entry, model.Bytes, [ExecutionProviders.Cuda, ExecutionProviders.Cpu], OrtExecutionProviderCatalog.Instance, settings, quick, new ProgressLogger(progress))
+            : null;
+
         BenchReport report = new("inference");
         report.Add("raw_run_us", rawUs, "us", note: "mlp-bench-v1, batch 1, session.Run with pre-bound OrtValues");
-        report.Add("host_run_us", hostUs, "us", note: "decode JSON → validate → batcher (maxDelay 0) → run → encode JSON");
+        report.Add("host_run_us", hostUs, "us", note: "request JSON → read → validate → batcher (maxDelay 0) → decode into pooled buffer → run → response JSON");
         report.Add("overhead_pct", overhead, "%", baseline: "raw_run_us",
             note: string.Create(CultureInfo.InvariantCulture, $"target < 3 %: {(overhead < 3 ? "met" : "MISSED")}"));
         report.Add("batch1_per_s", perS1, "rows/s");
         report.Add("batch32_per_s", perS32, "rows/s");
         report.Add("batch_gain", gain, "ratio", baseline: "batch1_per_s",
             note: string.Create(CultureInfo.InvariantCulture, $"x64 CPU target ≥ 3: {(gain >= 3 ? "met" : "MISSED")}"));
+        string cudaNote = cuda switch
+        {
+            null => "CUDA not measured: this build's ONNX Runtime offers no CUDA EP (CPU flavour; build with -p:BteGpu=true on an NVIDIA x64 host)",
+            { Provider: ExecutionProviders.Cuda } => "CUDA measured below",
+            _ => $"CUDA not measured: this build offers the CUDA EP but creating a session on it failed, so it fell back to {cuda.Provider} (the reason is on stderr)",
+        };
+        report.Add("recompute_rows_per_s_cpu", cpu.RowsPerS, "rows/s",
+            note: $"validator reference run + comparison, {RecomputeRequests} requests of 1-4 rows (seed {RecomputeSeed}), on {cpu.Provider}; {cudaNote}");
+        if (cuda is { Provider: ExecutionProviders.Cuda })
+        {
+            report.Add("recompute_rows_per_s_cuda", cuda.RowsPerS, "rows/s", note: "the same sample set on CUDA");
+            report.Add("recompute_gpu_gain", cuda.RowsPerS / cpu.RowsPerS, "ratio", baseline: "recompute_rows_per_s_cpu");
+        }
+
         return report;
+    }
+
+    private const int RecomputeRequests = 32;
+    private const ulong RecomputeSeed = 11;
+
+    /// <summary>
+    /// The validator's recompute throughput on a reference session created with <paramref name="providers"/>: a fixed
+    /// sample set (32 requests of 1..4 rows from SplitMix64 seed 11, inputs from the model's input domain), each run on the
+    /// reference and compared with the first pass's outputs under the entry's tolerance, as the validator compares a
+    /// miner's answer. Rows per second, median of the passes.
+    /// </summary>
+    private static Recompute MeasureRecompute(ModelEntry entry, byte[] bytes, string[] providers, IExecutionProviderCatalog catalog, SessionSettings settings, bool quick, ILogger logger)
+    {
+        using ReferenceModel reference = ReferenceModel.Create(entry, bytes, settings with { ExecutionProviders = providers }, catalog, logger);
+        SplitMix64 rng = new(RecomputeSeed);
+        List<NamedTensor[]> sample = [];
+        int rows = 0;
+        for (int i = 0; i < RecomputeRequests; i++)
+        {
+            int n = 1 + (int)(rng.Next() % (ulong)reference.MaxRequestRows);
+            sample.Add(InputGenerator.Generate(entry, n, rng.Next()));
+            rows += n;
+        }
+
+        NamedTensor[][] expected = [.. sample.Select(reference.Run)];
+        Tolerance tolerance = OutputComparer.ToleranceFor(entry);
+        List<double> passes = [];
+        for (int pass = 0; pass < (quick ? 3 : 10); pass++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            for (int i = 0; i < sample.Count; i++)
+            {
+                if (OutputComparer.Compare(expected[i], reference.Run(sample[i]), tolerance) != OutputMatch.Match)
+                {
+                    throw new InvalidOperationException($"The reference session on {reference.ExecutionProvider} is not deterministic within the tolerance.");
+                }
+            }
+
+            passes.Add(rows / Stopwatch.GetElapsedTime(start).TotalSeconds);
+        }
+
+        return new Recompute(reference.ExecutionProvider, BenchReport.Median(passes));
+    }
+
+    private sealed record Recompute(string Provider, double RowsPerS);
+
+    /// <summary>Execution-provider choice and fallback lines go to the progress writer (stderr), never to the JSON on stdout.</summary>
+    private sealed class ProgressLogger(TextWriter progress) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            ArgumentNullException.ThrowIfNull(formatter);
+            progress.WriteLine($"{logLevel}: {formatter(state, exception)}");
+        }
     }
 
     private static double TimeRaw(DirectRun run)
@@ -162,23 +243,14 @@ internal static class InferenceBenchCommand
         return Stopwatch.GetElapsedTime(start).TotalMicroseconds;
     }
 
-    /// <summary>The whole host path for one request body; returns the response length.</summary>
+    /// <summary>
+    /// The whole host path for one request body, as the axon's Inference handler runs it: read the JSON, decode the
+    /// tensor data into the pooled buffer, batcher, run, encode the response body. Returns the response length.
+    /// </summary>
     internal static async Task<int> HostRunAsync(InferenceHost host, byte[] requestBody)
     {
-        InferenceRequest request = JsonSerializer.Deserialize(requestBody, ProtocolJsonContext.Default.InferenceRequest)!;
-        if (request.Validate() is { } invalid)
-        {
-            throw new InvalidOperationException(invalid.Message);
-        }
-
-        InferenceResult result = await host.InferAsync(request.ModelId, request.ModelSha256.Value, WireTensors.ToHost(request.Inputs), TimeSpan.FromSeconds(12)).ConfigureAwait(false);
-        if (!result.IsSuccess)
-        {
-            throw new InvalidOperationException(result.Error!.Message);
-        }
-
-        InferenceResponse response = new(WireTensors.ToWire(result.Outputs), (ulong)result.ComputeTime.TotalMicroseconds);
-        return JsonSerializer.SerializeToUtf8Bytes(response, ProtocolJsonContext.Default.InferenceResponse).Length;
+        InferenceResult result = await host.InferWireAsync(requestBody, TimeSpan.FromSeconds(12)).ConfigureAwait(false);
+        return result.ResponseBody?.Length ?? throw new InvalidOperationException(result.Error!.Message);
     }
 
     /// <summary>A raw run at a fixed batch: OrtValues over arrays created once, outputs pre-bound.</summary>

@@ -10,12 +10,14 @@ using Bittensor.Edge.Core.Time;
 using Bittensor.Edge.Storage;
 using Bittensor.Edge.Storage.Proofs;
 using Bittensor.Edge.Storage.Sectors;
+using System.Text.Json;
 using Spectre.Console;
 
 namespace Bittensor.Edge.Cli.Commands.Storage;
 
 /// <summary>
-/// <c>bte storage put|get|list|prove|verify</c>. Exit codes: 0 success, 1 the command failed (or, for verify, the
+/// <c>bte storage put|get|delete|list|quota|gc|prove|verify</c>. Progress bars go to stderr for inputs over 16 sectors
+/// (64 MiB) and never with <c>--json</c>. Exit codes: 0 success, 1 the command failed (or, for verify, the
 /// proof failed), 2 a usage error.
 /// </summary>
 internal static class StorageActions
@@ -31,7 +33,8 @@ internal static class StorageActions
             Description = "Block after which the sectors may be collected (default: never).",
             DefaultValueFactory = _ => ulong.MaxValue,
         };
-        Command put = new("put", "Store a file as sectors and print their roots (keep them with the file length to read it back).") { file, expires };
+        Option<bool> json = new("--json") { Description = "Print {file, length, sectors: [{root, status}]} on stdout; no progress bar." };
+        Command put = new("put", "Store a file as sectors and print their roots (keep them with the file length to read it back with 'get --length').") { file, expires, json };
         put.SetAction((ParseResult result, CancellationToken cancellationToken) =>
         {
             TextWriter stdout = result.InvocationConfiguration.Output;
@@ -43,7 +46,12 @@ internal static class StorageActions
                 return Task.FromResult(1);
             }
 
-            using FileSectorStore sectors = OpenStore(result, store, stderr);
+            using FileSectorStore? sectors = TryOpenStore(result, store, stderr);
+            if (sectors is null)
+            {
+                return Task.FromResult(1);
+            }
+
             using FileStream stream = input.OpenRead();
             long count = SectorSplitter.SectorCount(stream.Length);
             byte[] sector = new byte[StorageConstants.SectorSize];
@@ -71,23 +79,37 @@ internal static class StorageActions
                 }
             }
 
-            if (count > ProgressThresholdSectors)
+            bool asJson = result.GetValue(json);
+            WithProgress(stderr, !asJson && count > ProgressThresholdSectors, $"storing {count} sectors of {input.Name}", count, PutAll);
+
+            if (asJson)
             {
-                IAnsiConsole progress = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stderr) });
-                progress.Progress().Start(context =>
+                WriteJson(stdout, writer =>
                 {
-                    ProgressTask task = context.AddTask($"storing {count} sectors", maxValue: count);
-                    PutAll(() => task.Increment(1));
+                    writer.WriteString("file", input.FullName);
+                    writer.WriteNumber("length", input.Length);
+                    writer.WriteStartArray("sectors");
+                    foreach ((Hash256 root, PutStatus status) in stored)
+                    {
+                        writer.WriteStartObject();
+                        writer.WriteString("root", root.ToString("x", null));
+                        writer.WriteString("status", status == PutStatus.Stored ? "stored" : "alreadyStored");
+                        writer.WriteEndObject();
+                    }
+
+                    writer.WriteEndArray();
+                    if (failure is PutStatus failed)
+                    {
+                        writer.WriteString("error", Describe(failed));
+                    }
                 });
             }
             else
             {
-                PutAll(null);
-            }
-
-            for (int i = 0; i < stored.Count; i++)
-            {
-                stdout.WriteLine($"{stored[i].Root:x} {(stored[i].Status == PutStatus.Stored ? "stored" : "already stored")}");
+                for (int i = 0; i < stored.Count; i++)
+                {
+                    stdout.WriteLine($"{stored[i].Root:x} {(stored[i].Status == PutStatus.Stored ? "stored" : "already stored")}");
+                }
             }
 
             if (failure is PutStatus bad)
@@ -105,29 +127,241 @@ internal static class StorageActions
 
     public static Command GetCommand(Option<string?> store)
     {
-        Argument<string> root = new("ROOT") { Description = "The sector's root (64 hex digits)." };
-        Option<FileInfo> output = new("--out") { Description = "Where to write the sector's 4 194 304 bytes.", Required = true };
-        Command get = new("get", "Write one stored sector to a file.") { root, output };
+        Argument<string[]> roots = new("ROOT") { Description = "The sectors' roots (64 hex digits each), in file order.", Arity = ArgumentArity.OneOrMore };
+        Option<FileInfo> output = new("--out") { Description = "Where to write the sectors, one after another.", Required = true };
+        Option<long?> length = new("--length") { Description = "Cut the output to this many bytes (the file length 'put' printed), dropping the last sector's padding." };
+        Option<bool> json = new("--json") { Description = "Print {out, sectors, bytes} on stdout; no progress bar." };
+        Command get = new("get", "Read stored sectors back into a file: the roots 'put' printed, in order, and --length to drop the padding.") { roots, output, length, json };
         get.SetAction((ParseResult result, CancellationToken cancellationToken) =>
         {
+            TextWriter stdout = result.InvocationConfiguration.Output;
             TextWriter stderr = result.InvocationConfiguration.Error;
-            if (!TryParseHash(result.GetValue(root), "ROOT", stderr, out Hash256 hash))
+            string[] texts = result.GetValue(roots) ?? [];
+            Hash256[] hashes = new Hash256[texts.Length];
+            for (int i = 0; i < texts.Length; i++)
             {
+                if (!TryParseHash(texts[i], "ROOT", stderr, out hashes[i]))
+                {
+                    return Task.FromResult(2);
+                }
+            }
+
+            long capacity = (long)hashes.Length * StorageConstants.SectorSize;
+            long bytes = result.GetValue(length) ?? capacity;
+            if (bytes < 0 || bytes > capacity || (hashes.Length > 0 && bytes <= capacity - StorageConstants.SectorSize))
+            {
+                stderr.WriteLine($"bte: --length {bytes} does not fit {hashes.Length} sectors: it must be more than {Math.Max(0, capacity - StorageConstants.SectorSize)} and at most {capacity} bytes.");
                 return Task.FromResult(2);
             }
 
-            using FileSectorStore sectors = OpenStore(result, store, stderr);
-            byte[] sector = new byte[StorageConstants.SectorSize];
-            if (!sectors.TryRead(hash, 0, sector))
+            using FileSectorStore? sectors = TryOpenStore(result, store, stderr);
+            if (sectors is null)
             {
-                stderr.WriteLine($"bte: sector {hash:x} is not in the store.");
                 return Task.FromResult(1);
             }
 
-            File.WriteAllBytes(result.GetValue(output)!.FullName, sector);
+            foreach (Hash256 hash in hashes)
+            {
+                if (!sectors.Contains(hash))
+                {
+                    stderr.WriteLine($"bte: sector {hash:x} is not in the store {sectors.Directory}; nothing was written.");
+                    return Task.FromResult(1);
+                }
+            }
+
+            string target = result.GetValue(output)!.FullName;
+            string partial = target + ".part";
+            byte[] sector = new byte[StorageConstants.SectorSize];
+            bool missing = false;
+            using (FileStream stream = new(partial, FileMode.Create, FileAccess.Write))
+            {
+                WithProgress(stderr, !result.GetValue(json) && hashes.Length > ProgressThresholdSectors, $"reading {hashes.Length} sectors", hashes.Length, step =>
+                {
+                    long left = bytes;
+                    foreach (Hash256 hash in hashes)
+                    {
+                        cancellationToken.ThrowIfCancellationRequested();
+                        if (!sectors.TryRead(hash, 0, sector))
+                        {
+                            missing = true;
+                            return;
+                        }
+
+                        int take = (int)Math.Min(left, StorageConstants.SectorSize);
+                        stream.Write(sector, 0, take);
+                        left -= take;
+                        step?.Invoke();
+                    }
+                });
+            }
+
+            if (missing)
+            {
+                File.Delete(partial);
+                stderr.WriteLine("bte: a sector was deleted while reading; nothing was written.");
+                return Task.FromResult(1);
+            }
+
+            File.Move(partial, target, overwrite: true);
+            if (result.GetValue(json))
+            {
+                WriteJson(stdout, writer =>
+                {
+                    writer.WriteString("out", target);
+                    writer.WriteNumber("sectors", hashes.Length);
+                    writer.WriteNumber("bytes", bytes);
+                });
+            }
+            else
+            {
+                stderr.WriteLine($"{target}: {bytes} bytes from {hashes.Length} sectors.");
+            }
+
             return Task.FromResult(0);
         });
         return get;
+    }
+
+    public static Command DeleteCommand(Option<string?> store)
+    {
+        Argument<string[]> roots = new("ROOT") { Description = "The sectors to delete (64 hex digits each).", Arity = ArgumentArity.OneOrMore };
+        Option<bool> json = new("--json") { Description = "Print {deleted: [...], missing: [...]} on stdout." };
+        Command delete = new("delete", "Delete sectors from the store (index first, then the file). Exit 1 if any was not stored.") { roots, json };
+        delete.SetAction((ParseResult result, CancellationToken cancellationToken) =>
+        {
+            TextWriter stdout = result.InvocationConfiguration.Output;
+            TextWriter stderr = result.InvocationConfiguration.Error;
+            List<Hash256> hashes = [];
+            foreach (string text in result.GetValue(roots) ?? [])
+            {
+                if (!TryParseHash(text, "ROOT", stderr, out Hash256 hash))
+                {
+                    return Task.FromResult(2);
+                }
+
+                hashes.Add(hash);
+            }
+
+            using FileSectorStore? sectors = TryOpenStore(result, store, stderr);
+            if (sectors is null)
+            {
+                return Task.FromResult(1);
+            }
+
+            List<Hash256> deleted = [];
+            List<Hash256> missing = [];
+            foreach (Hash256 hash in hashes)
+            {
+                (sectors.Delete(hash) ? deleted : missing).Add(hash);
+            }
+
+            if (result.GetValue(json))
+            {
+                WriteJson(stdout, writer =>
+                {
+                    WriteRoots(writer, "deleted", deleted);
+                    WriteRoots(writer, "missing", missing);
+                });
+            }
+            else
+            {
+                foreach (Hash256 hash in deleted)
+                {
+                    stdout.WriteLine($"{hash:x} deleted");
+                }
+
+                foreach (Hash256 hash in missing)
+                {
+                    stderr.WriteLine($"bte: {hash:x} was not in the store.");
+                }
+            }
+
+            return Task.FromResult(missing.Count == 0 ? 0 : 1);
+        });
+        return delete;
+    }
+
+    public static Command GcCommand(Option<string?> store)
+    {
+        Option<ulong> block = new("--block") { Description = "The current block: sectors whose expiry block is below it are deleted.", Required = true };
+        Option<bool> json = new("--json") { Description = "Print {block, deleted: [...], sectors} on stdout." };
+        Command gc = new("gc", "Garbage-collect: delete every sector that expired before --block, then report what is left.") { block, json };
+        gc.SetAction((ParseResult result, CancellationToken cancellationToken) =>
+        {
+            TextWriter stdout = result.InvocationConfiguration.Output;
+            TextWriter stderr = result.InvocationConfiguration.Error;
+            using FileSectorStore? sectors = TryOpenStore(result, store, stderr);
+            if (sectors is null)
+            {
+                return Task.FromResult(1);
+            }
+
+            ulong current = result.GetValue(block);
+            IReadOnlyList<Hash256> deleted = sectors.CollectExpired(current);
+            StoreUsage usage = sectors.Usage;
+            if (result.GetValue(json))
+            {
+                WriteJson(stdout, writer =>
+                {
+                    writer.WriteNumber("block", current);
+                    WriteRoots(writer, "deleted", deleted);
+                    writer.WriteNumber("sectors", usage.Sectors);
+                });
+            }
+            else
+            {
+                foreach (Hash256 hash in deleted)
+                {
+                    stdout.WriteLine($"{hash:x} expired, deleted");
+                }
+
+                stderr.WriteLine($"{deleted.Count} expired sectors deleted; {usage.Sectors} remain ({Mib(usage.Bytes)} MiB).");
+            }
+
+            return Task.FromResult(0);
+        });
+        return gc;
+    }
+
+    public static Command QuotaCommand(Option<string?> store)
+    {
+        Option<bool> json = new("--json") { Description = "Print {directory, sectors, bytes, quotaBytes, freeQuotaBytes, diskFreeBytes, diskTotalBytes} on stdout." };
+        Command quota = new("quota", "Show how full the store is: sectors, bytes, the quota, and the file system's free space.") { json };
+        quota.SetAction((ParseResult result, CancellationToken cancellationToken) =>
+        {
+            TextWriter stdout = result.InvocationConfiguration.Output;
+            TextWriter stderr = result.InvocationConfiguration.Error;
+            using FileSectorStore? sectors = TryOpenStore(result, store, stderr);
+            if (sectors is null)
+            {
+                return Task.FromResult(1);
+            }
+
+            StoreUsage usage = sectors.Usage;
+            DriveInfo drive = new(sectors.Directory);
+            if (result.GetValue(json))
+            {
+                WriteJson(stdout, writer =>
+                {
+                    writer.WriteString("directory", sectors.Directory);
+                    writer.WriteNumber("sectors", usage.Sectors);
+                    writer.WriteNumber("bytes", usage.Bytes);
+                    writer.WriteNumber("quotaBytes", usage.QuotaBytes);
+                    writer.WriteNumber("freeQuotaBytes", usage.FreeBytes);
+                    writer.WriteNumber("diskFreeBytes", drive.AvailableFreeSpace);
+                    writer.WriteNumber("diskTotalBytes", drive.TotalSize);
+                });
+            }
+            else
+            {
+                stdout.WriteLine($"store {sectors.Directory}");
+                stdout.WriteLine($"  {usage.Sectors} sectors, {Mib(usage.Bytes)} MiB of a {Mib(usage.QuotaBytes)} MiB quota ({Mib(usage.FreeBytes)} MiB left)");
+                stdout.WriteLine($"  file system: {Mib(drive.AvailableFreeSpace)} MiB free of {Mib(drive.TotalSize)} MiB (puts keep {new SectorStoreOptions().ReserveFraction:P0} of it free)");
+            }
+
+            return Task.FromResult(0);
+        });
+        return quota;
     }
 
     public static Command ListCommand(Option<string?> store)
@@ -138,7 +372,12 @@ internal static class StorageActions
         {
             TextWriter stdout = result.InvocationConfiguration.Output;
             TextWriter stderr = result.InvocationConfiguration.Error;
-            using FileSectorStore sectors = OpenStore(result, store, stderr);
+            using FileSectorStore? sectors = TryOpenStore(result, store, stderr);
+            if (sectors is null)
+            {
+                return Task.FromResult(1);
+            }
+
             Table table = new Table().AddColumn("root").AddColumn("stored at (UTC)").AddColumn(new TableColumn("expires after block").RightAligned());
             int total = 0;
             for (IReadOnlyList<SectorInfo> page = sectors.List(null, 1000); page.Count > 0; page = sectors.List(page[^1].Root, 1000))
@@ -205,7 +444,12 @@ internal static class StorageActions
                 return Task.FromResult(2);
             }
 
-            using FileSectorStore sectors = OpenStore(result, store, stderr);
+            using FileSectorStore? sectors = TryOpenStore(result, store, stderr);
+            if (sectors is null)
+            {
+                return Task.FromResult(1);
+            }
+
             SectorLeaf[] challenge = Challenge.DeriveItems(Challenge.DeriveSeed(block, validatorNonce, miner), [sector], items);
             long start = Stopwatch.GetTimestamp();
             using SectorProver prover = new(sectors);
@@ -297,10 +541,34 @@ internal static class StorageActions
             : fromEnvironment;
     }
 
-    private static FileSectorStore OpenStore(ParseResult result, Option<string?> store, TextWriter stderr)
+    /// <summary>Opens the store, or says why it cannot (and what to do) and returns null.</summary>
+    private static FileSectorStore? TryOpenStore(ParseResult result, Option<string?> store, TextWriter stderr)
     {
         string directory = result.GetValue(store) ?? DefaultStorePath();
-        FileSectorStore sectors = FileSectorStore.Open(new SectorStoreOptions { Directory = directory }, SystemClock.Instance);
+        SectorStoreOptions options = new() { Directory = directory };
+        if (result.GetValue<double?>(StorageCommands.QuotaOptionName) is double gib)
+        {
+            options.QuotaBytes = (long)(gib * 1024 * 1024 * 1024);
+        }
+
+        if (options.Validate() is string invalid)
+        {
+            stderr.WriteLine($"bte: {StorageCommands.QuotaOptionName}: {invalid}");
+            return null;
+        }
+
+        FileSectorStore sectors;
+        try
+        {
+            sectors = FileSectorStore.Open(options, SystemClock.Instance);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or SectorStoreCorruptException)
+        {
+            stderr.WriteLine($"bte: cannot open the store in {directory}: {e.Message}");
+            stderr.WriteLine("bte: pass --store DIR (or set BTE_STORE_PATH) to use another directory; a store in use by another process (bte axon serve) must be stopped first.");
+            return null;
+        }
+
         ReconcileReport report = sectors.LastReconcile;
         if (!report.WasClean)
         {
@@ -313,6 +581,51 @@ internal static class StorageActions
 
         return sectors;
     }
+
+    /// <summary>Runs <paramref name="work"/> with a progress bar on stderr when <paramref name="show"/>, else plainly.</summary>
+    private static void WithProgress(TextWriter stderr, bool show, string title, long total, Action<Action?> work)
+    {
+        if (!show)
+        {
+            work(null);
+            return;
+        }
+
+        IAnsiConsole console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stderr) });
+        console.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new TransferSpeedColumn(), new RemainingTimeColumn())
+            .Start(context =>
+            {
+                ProgressTask task = context.AddTask(title, maxValue: total * (double)StorageConstants.SectorSize);
+                work(() => task.Increment(StorageConstants.SectorSize));
+            });
+    }
+
+    private static void WriteJson(TextWriter stdout, Action<Utf8JsonWriter> body)
+    {
+        using MemoryStream buffer = new();
+        using (Utf8JsonWriter writer = new(buffer))
+        {
+            writer.WriteStartObject();
+            body(writer);
+            writer.WriteEndObject();
+        }
+
+        stdout.WriteLine(System.Text.Encoding.UTF8.GetString(buffer.ToArray()));
+    }
+
+    private static void WriteRoots(Utf8JsonWriter writer, string name, IEnumerable<Hash256> roots)
+    {
+        writer.WriteStartArray(name);
+        foreach (Hash256 root in roots)
+        {
+            writer.WriteStringValue(root.ToString("x", null));
+        }
+
+        writer.WriteEndArray();
+    }
+
+    private static long Mib(long bytes) => bytes / (1024 * 1024);
 
     private static bool TryParseHash(string? text, string name, TextWriter stderr, out Hash256 hash)
     {

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: MIT
+// Copyright (c) Bittensor.Edge contributors
+
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.Configuration;
+
+namespace Bittensor.Edge.Gateway.Settings;
+
+/// <summary>
+/// Builds <see cref="GatewaySettings"/> from its sources, later ones winning: the defaults in code, the settings file
+/// (JSON with comments), <c>BTE_&lt;section&gt;__&lt;key&gt;</c> environment variables, then flags; the same
+/// convention as <c>bte-node</c>'s loader. Binding goes through the configuration binding source generator.
+/// </summary>
+/// <remarks>Stateless and thread-safe.</remarks>
+public static class GatewaySettingsLoader
+{
+    private static readonly string[] s_sections = ["gateway", "mqtt", "admin", "probe"];
+
+    /// <summary>
+    /// Loads and validates the settings. Only <c>BTE_gateway__*</c>, <c>BTE_mqtt__*</c>, <c>BTE_admin__*</c> and
+    /// <c>BTE_probe__*</c> are read from <paramref name="environment"/>; <paramref name="flags"/> maps
+    /// <c>section:key</c> to a value. On failure, <paramref name="errors"/> names every bad key.
+    /// </summary>
+    public static bool TryLoad(
+        string? configPath,
+        IEnumerable<KeyValuePair<string, string?>> environment,
+        IReadOnlyDictionary<string, string?> flags,
+        [NotNullWhen(true)] out GatewaySettings? settings,
+        out List<string> errors)
+    {
+        ArgumentNullException.ThrowIfNull(environment);
+        ArgumentNullException.ThrowIfNull(flags);
+        settings = null;
+        errors = [];
+        string baseDirectory = Directory.GetCurrentDirectory();
+        ConfigurationBuilder builder = new();
+        if (configPath is not null)
+        {
+            string fullPath = Path.GetFullPath(configPath);
+            if (!File.Exists(fullPath))
+            {
+                errors.Add($"--config: the settings file {fullPath} does not exist.");
+                return false;
+            }
+
+            baseDirectory = Path.GetDirectoryName(fullPath)!;
+            builder.AddJsonFile(fullPath, optional: false, reloadOnChange: false);
+        }
+
+        builder.AddInMemoryCollection(FromEnvironment(environment));
+        builder.AddInMemoryCollection(flags);
+        IConfigurationRoot configuration;
+        try
+        {
+            configuration = builder.Build();
+        }
+        catch (Exception e) when (e is FormatException or InvalidDataException or IOException or System.Text.Json.JsonException)
+        {
+            errors.Add($"{configPath}: not valid JSON settings: {e.Message}");
+            return false;
+        }
+
+        foreach (IConfigurationSection section in configuration.GetChildren())
+        {
+            if (!s_sections.Contains(section.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                errors.Add($"{section.Key}: unknown section (expected gateway, mqtt, admin or probe).");
+            }
+        }
+
+        GatewaySettings bound = new();
+        CheckKeys(configuration.GetSection("gateway"), ["dataDir", "fleetId", "gatewayId", "baseTopic", "haPrefix", "busKeyUri", "logLevel"], errors);
+        CheckKeys(configuration.GetSection("mqtt"), ["listenAddress", "port", "joinConnectsPerMinute", "homeAssistantPasswordUri", "tlsEnabled", "tlsPort"], errors);
+        CheckKeys(configuration.GetSection("admin"), ["listenAddress", "port"], errors);
+        CheckKeys(configuration.GetSection("probe"), ["model", "leaves", "timeoutS"], errors);
+        try
+        {
+            configuration.GetSection("gateway").Bind(bound.Gateway);
+            configuration.GetSection("mqtt").Bind(bound.Mqtt);
+            configuration.GetSection("admin").Bind(bound.Admin);
+            configuration.GetSection("probe").Bind(bound.Probe);
+        }
+        catch (InvalidOperationException e)
+        {
+            errors.Add(e.Message);
+        }
+
+        if (errors.Count > 0)
+        {
+            return false;
+        }
+
+        bound.Gateway.DataDir = ResolvePath(baseDirectory, bound.Gateway.DataDir);
+        bound.Gateway.BusKeyUri = ResolveFileUri(baseDirectory, bound.Gateway.BusKeyUri);
+        bound.Mqtt.HomeAssistantPasswordUri = ResolveFileUri(baseDirectory, bound.Mqtt.HomeAssistantPasswordUri);
+        errors.AddRange(GatewaySettingsValidator.Validate(bound));
+        if (errors.Count > 0)
+        {
+            return false;
+        }
+
+        settings = bound;
+        return true;
+    }
+
+    private static void CheckKeys(IConfigurationSection section, string[] known, List<string> errors)
+    {
+        foreach (IConfigurationSection child in section.GetChildren())
+        {
+            if (!known.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
+            {
+                errors.Add($"{section.Key}:{child.Key}: unknown key (known: {string.Join(", ", known)}).");
+            }
+        }
+    }
+
+    private static Dictionary<string, string?> FromEnvironment(IEnumerable<KeyValuePair<string, string?>> environment)
+    {
+        Dictionary<string, string?> values = new(StringComparer.OrdinalIgnoreCase);
+        foreach ((string name, string? value) in environment)
+        {
+            if (!name.StartsWith(GatewayConstants.EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            string key = name[GatewayConstants.EnvironmentPrefix.Length..];
+            int separator = key.IndexOf("__", StringComparison.Ordinal);
+            if (separator <= 0 || !s_sections.Contains(key[..separator], StringComparer.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            values[key.Replace("__", ":", StringComparison.Ordinal)] = value;
+        }
+
+        return values;
+    }
+
+    private static string ResolvePath(string baseDirectory, string path) =>
+        string.IsNullOrWhiteSpace(path) ? path : Path.GetFullPath(path, baseDirectory);
+
+    // file://relative/path is taken relative to the settings file, like the other paths.
+    private static string ResolveFileUri(string baseDirectory, string uri)
+    {
+        if (!uri.StartsWith(FileUris.Scheme, StringComparison.OrdinalIgnoreCase) || uri.Length == FileUris.Scheme.Length)
+        {
+            return uri;
+        }
+
+        return FileUris.Scheme + Path.GetFullPath(Uri.UnescapeDataString(uri[FileUris.Scheme.Length..]), baseDirectory);
+    }
+}
+
+/// <summary>The <c>file://</c> URIs that name secrets in the settings (STYLE.md: secrets stay out of the file).</summary>
+internal static class FileUris
+{
+    public const string Scheme = "file://";
+
+    /// <summary>Whether <paramref name="uri"/> is empty or <c>file://</c> with a path.</summary>
+    public static bool IsWellFormed(string? uri, [NotNullWhen(false)] out string? problem)
+    {
+        problem = null;
+        if (string.IsNullOrEmpty(uri))
+        {
+            return true;
+        }
+
+        if (!uri.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase) || uri.Length == Scheme.Length)
+        {
+            problem = $"'{uri}' is not file:///path (or empty).";
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>The path of a well-formed non-empty <c>file://</c> URI.</summary>
+    public static string PathOf(string uri) => Uri.UnescapeDataString(uri[Scheme.Length..]);
+}
