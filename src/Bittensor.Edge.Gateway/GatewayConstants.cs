@@ -60,9 +60,6 @@ public static class GatewayConstants
     /// <summary>The settings file name.</summary>
     public const string SettingsFileName = "gateway.settings.jsonc";
 
-    /// <summary>The prefix of environment overrides.</summary>
-    public const string EnvironmentPrefix = "BTE_";
-
     /// <summary>The largest join token time to live: one year.</summary>
     public static readonly TimeSpan MaxTokenTtl = TimeSpan.FromDays(366);
 

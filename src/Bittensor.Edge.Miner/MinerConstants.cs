@@ -21,9 +21,6 @@ public static class MinerConstants
     /// <summary>The gateway rejected the join, or revoked this device: systemd should not restart it in a loop.</summary>
     public const int ExitRejected = 4;
 
-    /// <summary>The prefix of environment overrides (<c>BTE_device__dataDir</c>).</summary>
-    public const string EnvironmentPrefix = "BTE_";
-
     /// <summary>The device key's file name under the data folder.</summary>
     public const string DeviceKeyFile = "device.key";
 

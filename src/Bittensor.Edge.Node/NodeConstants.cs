@@ -39,9 +39,6 @@ public static class NodeConstants
     /// <summary>The authority key file name that <c>init</c> writes.</summary>
     public const string AuthorityKeyFileName = "authority.key";
 
-    /// <summary>The prefix of environment overrides.</summary>
-    public const string EnvironmentPrefix = "BTE_";
-
     /// <summary>Exit code: stopped cleanly.</summary>
     public const int ExitOk = 0;
 

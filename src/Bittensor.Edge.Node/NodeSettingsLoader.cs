@@ -2,6 +2,7 @@
 // Copyright (c) Bittensor.Edge contributors
 
 using System.Diagnostics.CodeAnalysis;
+using Bittensor.Edge.Core.Settings;
 using Microsoft.Extensions.Configuration;
 
 namespace Bittensor.Edge.Node;
@@ -48,7 +49,7 @@ public static class NodeSettingsLoader
             builder.AddJsonFile(fullPath, optional: false, reloadOnChange: false);
         }
 
-        builder.AddInMemoryCollection(FromEnvironment(environment));
+        builder.AddInMemoryCollection(SettingsSources.FromEnvironment(environment, s_sections));
         builder.AddInMemoryCollection(flags);
         IConfigurationRoot configuration;
         try
@@ -89,11 +90,11 @@ public static class NodeSettingsLoader
             return false;
         }
 
-        bound.Node.DataDir = ResolvePath(baseDirectory, bound.Node.DataDir);
-        bound.Node.GenesisPath = ResolvePath(baseDirectory, bound.Node.GenesisPath);
-        bound.Node.AuthorKeyUri = ResolveKeyUri(baseDirectory, bound.Node.AuthorKeyUri);
-        bound.Validator.HotkeyUri = ResolveKeyUri(baseDirectory, bound.Validator.HotkeyUri);
-        bound.Validator.ModelsDir = ResolvePath(baseDirectory, bound.Validator.ModelsDir);
+        bound.Node.DataDir = SettingsSources.ResolvePath(baseDirectory, bound.Node.DataDir);
+        bound.Node.GenesisPath = SettingsSources.ResolvePath(baseDirectory, bound.Node.GenesisPath);
+        bound.Node.AuthorKeyUri = SettingsSources.ResolveFileUri(baseDirectory, bound.Node.AuthorKeyUri);
+        bound.Validator.HotkeyUri = SettingsSources.ResolveFileUri(baseDirectory, bound.Validator.HotkeyUri);
+        bound.Validator.ModelsDir = SettingsSources.ResolvePath(baseDirectory, bound.Validator.ModelsDir);
         errors.AddRange(NodeSettingsValidator.Validate(bound));
         if (errors.Count > 0)
         {
@@ -104,52 +105,6 @@ public static class NodeSettingsLoader
         return true;
     }
 
-    private static void CheckKeys(IConfigurationSection section, string[] known, List<string> errors)
-    {
-        foreach (IConfigurationSection child in section.GetChildren())
-        {
-            if (!known.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
-            {
-                errors.Add($"{section.Key}:{child.Key}: unknown key (known: {string.Join(", ", known)}).");
-            }
-        }
-    }
-
-    private static Dictionary<string, string?> FromEnvironment(IEnumerable<KeyValuePair<string, string?>> environment)
-    {
-        Dictionary<string, string?> values = new(StringComparer.OrdinalIgnoreCase);
-        foreach ((string name, string? value) in environment)
-        {
-            if (!name.StartsWith(NodeConstants.EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            string key = name[NodeConstants.EnvironmentPrefix.Length..];
-            int separator = key.IndexOf("__", StringComparison.Ordinal);
-            if (separator <= 0 || !s_sections.Contains(key[..separator], StringComparer.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            values[key.Replace("__", ":", StringComparison.Ordinal)] = value;
-        }
-
-        return values;
-    }
-
-    private static string ResolvePath(string baseDirectory, string path) =>
-        string.IsNullOrWhiteSpace(path) ? path : Path.GetFullPath(path, baseDirectory);
-
-    // file://relative/path is taken relative to the settings file, like the other paths.
-    private static string ResolveKeyUri(string baseDirectory, string uri)
-    {
-        const string FileScheme = "file://";
-        if (!uri.StartsWith(FileScheme, StringComparison.OrdinalIgnoreCase) || uri.Length == FileScheme.Length)
-        {
-            return uri;
-        }
-
-        return FileScheme + Path.GetFullPath(Uri.UnescapeDataString(uri[FileScheme.Length..]), baseDirectory);
-    }
+    private static void CheckKeys(IConfigurationSection section, string[] known, List<string> errors) =>
+        SettingsSources.CheckKeys(section.Key, section.GetChildren().Select(static child => child.Key), known, errors);
 }

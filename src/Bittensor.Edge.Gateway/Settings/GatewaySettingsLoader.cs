@@ -2,6 +2,7 @@
 // Copyright (c) Bittensor.Edge contributors
 
 using System.Diagnostics.CodeAnalysis;
+using Bittensor.Edge.Core.Settings;
 using Microsoft.Extensions.Configuration;
 
 namespace Bittensor.Edge.Gateway.Settings;
@@ -47,7 +48,7 @@ public static class GatewaySettingsLoader
             builder.AddJsonFile(fullPath, optional: false, reloadOnChange: false);
         }
 
-        builder.AddInMemoryCollection(FromEnvironment(environment));
+        builder.AddInMemoryCollection(SettingsSources.FromEnvironment(environment, s_sections));
         builder.AddInMemoryCollection(flags);
         IConfigurationRoot configuration;
         try
@@ -90,9 +91,9 @@ public static class GatewaySettingsLoader
             return false;
         }
 
-        bound.Gateway.DataDir = ResolvePath(baseDirectory, bound.Gateway.DataDir);
-        bound.Gateway.BusKeyUri = ResolveFileUri(baseDirectory, bound.Gateway.BusKeyUri);
-        bound.Mqtt.HomeAssistantPasswordUri = ResolveFileUri(baseDirectory, bound.Mqtt.HomeAssistantPasswordUri);
+        bound.Gateway.DataDir = SettingsSources.ResolvePath(baseDirectory, bound.Gateway.DataDir);
+        bound.Gateway.BusKeyUri = SettingsSources.ResolveFileUri(baseDirectory, bound.Gateway.BusKeyUri);
+        bound.Mqtt.HomeAssistantPasswordUri = SettingsSources.ResolveFileUri(baseDirectory, bound.Mqtt.HomeAssistantPasswordUri);
         errors.AddRange(GatewaySettingsValidator.Validate(bound));
         if (errors.Count > 0)
         {
@@ -103,53 +104,8 @@ public static class GatewaySettingsLoader
         return true;
     }
 
-    private static void CheckKeys(IConfigurationSection section, string[] known, List<string> errors)
-    {
-        foreach (IConfigurationSection child in section.GetChildren())
-        {
-            if (!known.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
-            {
-                errors.Add($"{section.Key}:{child.Key}: unknown key (known: {string.Join(", ", known)}).");
-            }
-        }
-    }
-
-    private static Dictionary<string, string?> FromEnvironment(IEnumerable<KeyValuePair<string, string?>> environment)
-    {
-        Dictionary<string, string?> values = new(StringComparer.OrdinalIgnoreCase);
-        foreach ((string name, string? value) in environment)
-        {
-            if (!name.StartsWith(GatewayConstants.EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            string key = name[GatewayConstants.EnvironmentPrefix.Length..];
-            int separator = key.IndexOf("__", StringComparison.Ordinal);
-            if (separator <= 0 || !s_sections.Contains(key[..separator], StringComparer.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            values[key.Replace("__", ":", StringComparison.Ordinal)] = value;
-        }
-
-        return values;
-    }
-
-    private static string ResolvePath(string baseDirectory, string path) =>
-        string.IsNullOrWhiteSpace(path) ? path : Path.GetFullPath(path, baseDirectory);
-
-    // file://relative/path is taken relative to the settings file, like the other paths.
-    private static string ResolveFileUri(string baseDirectory, string uri)
-    {
-        if (!uri.StartsWith(FileUris.Scheme, StringComparison.OrdinalIgnoreCase) || uri.Length == FileUris.Scheme.Length)
-        {
-            return uri;
-        }
-
-        return FileUris.Scheme + Path.GetFullPath(Uri.UnescapeDataString(uri[FileUris.Scheme.Length..]), baseDirectory);
-    }
+    private static void CheckKeys(IConfigurationSection section, string[] known, List<string> errors) =>
+        SettingsSources.CheckKeys(section.Key, section.GetChildren().Select(static child => child.Key), known, errors);
 }
 
 /// <summary>The <c>file://</c> URIs that name secrets in the settings (STYLE.md: secrets stay out of the file).</summary>

@@ -2,6 +2,7 @@
 // Copyright (c) Bittensor.Edge contributors
 
 using System.Diagnostics.CodeAnalysis;
+using Bittensor.Edge.Core.Settings;
 using Microsoft.Extensions.Configuration;
 
 namespace Bittensor.Edge.Miner.Settings;
@@ -47,7 +48,7 @@ public static class MinerSettingsLoader
             builder.AddJsonFile(fullPath, optional: false, reloadOnChange: false);
         }
 
-        builder.AddInMemoryCollection(FromEnvironment(environment));
+        builder.AddInMemoryCollection(SettingsSources.FromEnvironment(environment, s_sections));
         builder.AddInMemoryCollection(flags);
         IConfigurationRoot configuration;
         try
@@ -93,11 +94,11 @@ public static class MinerSettingsLoader
         }
 
         DeviceSection device = bound.Device;
-        device.DataDir = ResolvePath(baseDirectory, device.DataDir);
-        device.StateDir = ResolvePath(baseDirectory, device.StateDir);
-        device.TimeSyncFile = ResolvePath(baseDirectory, device.TimeSyncFile);
-        device.RtcDevice = ResolvePath(baseDirectory, device.RtcDevice);
-        device.HardwareRoot = ResolvePath(baseDirectory, device.HardwareRoot);
+        device.DataDir = SettingsSources.ResolvePath(baseDirectory, device.DataDir);
+        device.StateDir = SettingsSources.ResolvePath(baseDirectory, device.StateDir);
+        device.TimeSyncFile = SettingsSources.ResolvePath(baseDirectory, device.TimeSyncFile);
+        device.RtcDevice = SettingsSources.ResolvePath(baseDirectory, device.RtcDevice);
+        device.HardwareRoot = SettingsSources.ResolvePath(baseDirectory, device.HardwareRoot);
         errors.AddRange(MinerSettingsValidator.Validate(bound));
         if (errors.Count > 0)
         {
@@ -108,40 +109,6 @@ public static class MinerSettingsLoader
         return true;
     }
 
-    private static void CheckKeys(IConfigurationSection section, string[] known, List<string> errors)
-    {
-        foreach (IConfigurationSection child in section.GetChildren())
-        {
-            if (!known.Contains(child.Key, StringComparer.OrdinalIgnoreCase))
-            {
-                errors.Add($"{section.Key}:{child.Key}: unknown key (known: {string.Join(", ", known)}).");
-            }
-        }
-    }
-
-    private static Dictionary<string, string?> FromEnvironment(IEnumerable<KeyValuePair<string, string?>> environment)
-    {
-        Dictionary<string, string?> values = new(StringComparer.OrdinalIgnoreCase);
-        foreach ((string name, string? value) in environment)
-        {
-            if (!name.StartsWith(MinerConstants.EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            string key = name[MinerConstants.EnvironmentPrefix.Length..];
-            int separator = key.IndexOf("__", StringComparison.Ordinal);
-            if (separator <= 0 || !s_sections.Contains(key[..separator], StringComparer.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            values[key.Replace("__", ":", StringComparison.Ordinal)] = value;
-        }
-
-        return values;
-    }
-
-    private static string ResolvePath(string baseDirectory, string path) =>
-        string.IsNullOrWhiteSpace(path) ? path : Path.GetFullPath(path, baseDirectory);
+    private static void CheckKeys(IConfigurationSection section, string[] known, List<string> errors) =>
+        SettingsSources.CheckKeys(section.Key, section.GetChildren().Select(static child => child.Key), known, errors);
 }
