@@ -38,4 +38,7 @@ public static class MinerConstants
 
     /// <summary>The birth/death sequence file's name in the state folder.</summary>
     public const string BdSeqFile = "bdseq";
+
+    /// <summary>The telemetry outbox (store-and-forward of samples and events) in the data folder.</summary>
+    public const string OutboxFile = "outbox.db";
 }

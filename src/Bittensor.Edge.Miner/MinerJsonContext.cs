@@ -12,8 +12,5 @@ namespace Bittensor.Edge.Miner;
     RespectNullableAnnotations = true,
     WriteIndented = false)]
 [JsonSerializable(typeof(SelfTestReport))]
-[JsonSerializable(typeof(Hosting.DeviceStateDocument))]
-[JsonSerializable(typeof(Hosting.TelemetrySample))]
-[JsonSerializable(typeof(Hosting.DeviceEvent))]
 [JsonSerializable(typeof(string))]
 internal sealed partial class MinerJsonContext : JsonSerializerContext;

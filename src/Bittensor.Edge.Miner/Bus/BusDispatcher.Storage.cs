@@ -7,10 +7,15 @@ using Bittensor.Edge.Protocol.Synapses;
 using Bittensor.Edge.Storage;
 using Bittensor.Edge.Storage.Proofs;
 using Bittensor.Edge.Storage.Sectors;
+using Bittensor.Edge.Storage.Serving;
 
 namespace Bittensor.Edge.Miner.Bus;
 
-/// <summary>The <c>storage.*</c> methods (storage-proofs.md §7) over the device's sector store.</summary>
+/// <summary>
+/// The <c>storage.*</c> methods (storage-proofs.md §7) over the device's sector store: this part maps the bus envelope
+/// (params, <c>Busy</c> while ingest or reads are refused, <see cref="BusErrors"/> codes) onto Storage's
+/// <see cref="DeviceStorageHandler"/>, which does the store work.
+/// </summary>
 public sealed partial class BusDispatcher
 {
     /// <summary>Most items in one <c>storage.prove</c>: a challenge has at most 64, and the gateway sends one per device.</summary>
@@ -24,19 +29,16 @@ public sealed partial class BusDispatcher
             return Fail(BusErrors.Busy, $"storage.put refused: {refusal ?? "the store is not open"}.");
         }
 
-        if (body.Length != StorageConstants.SectorSize)
-        {
-            return Fail(BusErrors.BadRequest, $"storage.put needs a {StorageConstants.SectorSize}-byte sector in the body, not {body.Length} bytes.");
-        }
-
         // The gateway keeps expiry itself (it deletes expired placements); the device never collects on its own.
-        PutStatus status = store.Put(parameters.Root, body.Span, ulong.MaxValue);
+        PutStatus status = new DeviceStorageHandler(store).Put(parameters.Root, body.Span);
         switch (status)
         {
             case PutStatus.Stored:
             case PutStatus.AlreadyStored:
                 Interlocked.Increment(ref _puts);
                 return Ok(new StoragePutResult(parameters.Root, Durable: true), FleetJsonContext.Default.StoragePutResult);
+            case PutStatus.WrongSize:
+                return Fail(BusErrors.BadRequest, $"storage.put needs a {StorageConstants.SectorSize}-byte sector in the body, not {body.Length} bytes.");
             case PutStatus.RootMismatch:
                 return Fail(BusErrors.RootMismatch, $"The sector does not hash to {parameters.Root}; nothing was written.");
             case PutStatus.QuotaExceeded:
@@ -56,8 +58,7 @@ public sealed partial class BusDispatcher
             return Fail(BusErrors.Busy, $"storage.get refused: {refusal ?? "the store is not open"}.");
         }
 
-        byte[] sector = new byte[StorageConstants.SectorSize];
-        if (!store.TryRead(parameters.Root, 0, sector))
+        if (new DeviceStorageHandler(store).Get(parameters.Root) is not { } sector)
         {
             return Fail(BusErrors.UnknownSector, $"Sector {parameters.Root} is not stored here.");
         }
@@ -80,9 +81,7 @@ public sealed partial class BusDispatcher
             return Fail(BusErrors.BadRequest, $"storage.prove takes 1 to {MaxProveItems} items, not {items.Count}.");
         }
 
-        byte[] leaves = new byte[items.Count * StorageConstants.LeafSize];
-        BusLeafProof[] proofs = new BusLeafProof[items.Count];
-        using SectorProver prover = new(store);
+        SectorLeaf[] leavesAsked = new SectorLeaf[items.Count];
         for (int i = 0; i < items.Count; i++)
         {
             ChallengeItem item = items[i];
@@ -91,24 +90,31 @@ public sealed partial class BusDispatcher
                 return Fail(BusErrors.BadRequest, $"Item {i} has leaf {item?.Leaf}; leaves are 0 to {StorageConstants.LeavesPerSector - 1}.");
             }
 
-            byte[] path = new byte[StorageConstants.PathSize];
-            ProveStatus status = prover.ProveLeaf(new SectorLeaf(item.Root, item.Leaf), leaves.AsSpan(i * StorageConstants.LeafSize, StorageConstants.LeafSize), path);
-            switch (status)
+            leavesAsked[i] = new SectorLeaf(item.Root, item.Leaf);
+        }
+
+        DeviceProveResult result = new DeviceStorageHandler(store).Prove(leavesAsked);
+        byte[] leaves = new byte[items.Count * StorageConstants.LeafSize];
+        BusLeafProof[] proofs = new BusLeafProof[items.Count];
+        for (int i = 0; i < items.Count; i++)
+        {
+            Hash256 root = leavesAsked[i].Root;
+            switch (result.Statuses[i])
             {
-                case ProveStatus.Proved:
-                    proofs[i] = new BusLeafProof(item.Root, item.Leaf, path);
+                case ProveStatus.Proved when result.Proofs[i] is { Data: { } data, Path: { } path }:
+                    data.CopyTo(leaves, i * StorageConstants.LeafSize);
+                    proofs[i] = new BusLeafProof(root, leavesAsked[i].Leaf, path);
                     break;
                 case ProveStatus.MissingSector:
                     Interlocked.Increment(ref _proveFailures);
-                    return Fail(BusErrors.UnknownSector, $"Sector {item.Root} (item {i}) is not stored here.");
+                    return Fail(BusErrors.UnknownSector, $"Sector {items[i].Root} (item {i}) is not stored here.");
                 case ProveStatus.Corrupt:
                     Interlocked.Increment(ref _proveFailures);
-                    Hash256 root = item.Root;
                     store.Delete(root);
-                    Log.SectorRotted(_logger, item.Root.ToString());
-                    return Fail(BusErrors.UnknownSector, $"Sector {item.Root} (item {i}) no longer hashes to its root (bit rot); it was deleted and is lost here.");
+                    Log.SectorRotted(_logger, items[i].Root.ToString());
+                    return Fail(BusErrors.UnknownSector, $"Sector {items[i].Root} (item {i}) no longer hashes to its root (bit rot); it was deleted and is lost here.");
                 default:
-                    return Fail(BusErrors.BadRequest, $"Item {i}: {status}.");
+                    return Fail(BusErrors.BadRequest, $"Item {i}: {result.Statuses[i]}.");
             }
         }
 
@@ -130,13 +136,8 @@ public sealed partial class BusDispatcher
             return Fail(BusErrors.BadRequest, $"storage.delete takes at most {BusMethods.MaxInventoryLimit} roots, not {roots.Count}.");
         }
 
-        int deleted = 0;
-        foreach (Hex32 root in roots)
-        {
-            deleted += store.Delete(root) ? 1 : 0;
-        }
-
-        return Ok(new StorageDeleteResult(deleted), FleetJsonContext.Default.StorageDeleteResult);
+        DeviceDeleteResult deleted = new DeviceStorageHandler(store).Delete([.. roots.Select(static r => r.Value)]);
+        return Ok(new StorageDeleteResult(deleted.Deleted.Count), FleetJsonContext.Default.StorageDeleteResult);
     }
 
     private Reply StorageInventory(BusRequestHeader header)
@@ -147,19 +148,13 @@ public sealed partial class BusDispatcher
             return Fail(BusErrors.Busy, $"storage.inventory refused: {refusal ?? "the store is not open"}.");
         }
 
-        if (parameters.Limit is < 1 or > BusMethods.MaxInventoryLimit)
+        if (parameters.Limit > BusMethods.MaxInventoryLimit || !new DeviceStorageHandler(store).TryInventory(parameters.After?.Value, parameters.Limit, out InventoryPage page))
         {
             return Fail(BusErrors.BadRequest, $"storage.inventory limit is 1 to {BusMethods.MaxInventoryLimit}, not {parameters.Limit}.");
         }
 
-        IReadOnlyList<SectorInfo> page = store.List(parameters.After?.Value, parameters.Limit + 1);
-        bool more = page.Count > parameters.Limit;
-        Hex32[] roots = new Hex32[Math.Min(page.Count, parameters.Limit)];
-        for (int i = 0; i < roots.Length; i++)
-        {
-            roots[i] = page[i].Root;
-        }
-
+        bool more = page.Next is not null;
+        Hex32[] roots = [.. page.Entries.Select(static e => (Hex32)e.Root)];
         return Ok(new StorageInventoryResult(roots, more), FleetJsonContext.Default.StorageInventoryResult);
     }
 

@@ -33,7 +33,18 @@ public sealed record FirstBootConfig(string FleetId, FirstBootGateway Gateway, s
 /// <param name="Mqtt">The broker URI: <c>mqtt://host:1883</c> or <c>mqtts://host:8883</c>.</param>
 /// <param name="PublicKey">The gateway's bus key as SS58: the device refuses any gateway that cannot prove it.</param>
 /// <param name="TlsSha256">The SHA-256 (hex) of the gateway's self-signed certificate for <c>mqtts</c>, or null.</param>
-public sealed record FirstBootGateway(string Mqtt, string PublicKey, string? TlsSha256 = null);
+/// <param name="GatewayId">
+/// The gateway's id in topics (its <c>gateway:gatewayId</c>), which the Home Assistant buttons publish under
+/// (<c>{base}/gw/{gatewayId}/ha/cmd</c>); absent for <c>gw1</c>, the gateway's default.
+/// </param>
+public sealed record FirstBootGateway(string Mqtt, string PublicKey, string? TlsSha256 = null, string? GatewayId = null)
+{
+    /// <summary>The gateway id when none is given, the same default as the gateway's.</summary>
+    public const string DefaultGatewayId = "gw1";
+
+    /// <summary><see cref="GatewayId"/>, or <see cref="DefaultGatewayId"/>.</summary>
+    public string GatewayIdOrDefault() => GatewayId ?? DefaultGatewayId;
+}
 
 /// <summary>Reads and rewrites the state folder's <c>firstboot.json</c>.</summary>
 /// <remarks>Stateless and thread-safe.</remarks>
@@ -129,6 +140,11 @@ public static class FirstBootFile
         if (broker.Scheme == "mqtts" && config.Gateway.TlsSha256 is null)
         {
             return "gateway.tlsSha256 is required for mqtts:// (the gateway's certificate is self-signed and pinned).";
+        }
+
+        if (config.Gateway.GatewayId is { } gatewayId && (gatewayId.Length == 0 || gatewayId.AsSpan().IndexOfAny("/+#\0 ") >= 0))
+        {
+            return $"gateway.gatewayId '{gatewayId}' is not one MQTT topic level (empty, or contains '/', '+', '#', a space or NUL); leave it out for gw1.";
         }
 
         if (config.JoinToken is not null && !Protocol.Fleet.JoinToken.TryParse(config.JoinToken, out _))

@@ -9,6 +9,7 @@ using Bittensor.Edge.Miner.Device;
 using Bittensor.Edge.Miner.Hosting;
 using Bittensor.Edge.Protocol.Fleet;
 using Bittensor.Edge.Telemetry.Bus;
+using Bittensor.Edge.Telemetry.Publishing;
 using Microsoft.Extensions.Logging;
 
 namespace Bittensor.Edge.Miner.Fleet;
@@ -20,7 +21,12 @@ namespace Bittensor.Edge.Miner.Fleet;
 /// <param name="StateDir">Where <c>firstboot.json</c>, <c>enrollment.json</c> and <c>bdseq</c> live.</param>
 /// <param name="TimeGate">The <c>waiting-for-time</c> gate.</param>
 /// <param name="CreateDispatcher">Builds the bus dispatcher once the gateway key is known (from the enrollment).</param>
-/// <param name="OnConnected">Runs after every birth: publish state (the telemetry publisher adds discovery and backfill).</param>
+/// <param name="OutboxPath">The telemetry outbox file (LiteDB) in the data folder.</param>
+/// <param name="Device">What Home Assistant shows about the device.</param>
+/// <param name="OnConnected">
+/// Runs after every birth and <c>cmd/rebirth</c>, once the device reads as online: publish a fresh state (the telemetry
+/// publisher has already sent discovery and the last state, and starts the backfill).
+/// </param>
 public sealed record FleetSessionOptions(
     Ed25519KeyPair DeviceKey,
     string Board,
@@ -28,17 +34,25 @@ public sealed record FleetSessionOptions(
     string StateDir,
     TimeGate TimeGate,
     Func<PublicKey, BusDispatcher> CreateDispatcher,
-    Func<DeviceBusConnection, CancellationToken, Task> OnConnected);
+    string OutboxPath,
+    DeviceDescription Device,
+    Func<DeviceTelemetry, CancellationToken, Task> OnConnected);
 
 /// <summary>
 /// The device's way into its fleet (fleet.md §2–§4): it waits for a first-boot file and for trusted time, joins once
 /// (<see cref="JoinClient"/>; on acceptance it writes <c>enrollment.json</c> and deletes <c>joinToken</c> from the local
 /// first-boot copy, temp → fsync → rename), then connects as itself through the telemetry library's
 /// <see cref="DeviceBusConnection"/> (signed MQTT logins per CONNECT, jittered reconnects, birth/will, persistent session)
-/// and hands every inbound command and request to the <see cref="BusDispatcher"/>. A rejected join is a clear log line
+/// with its <see cref="DeviceTelemetry"/> (state, samples, events through the outbox, Home Assistant discovery under the
+/// first-boot <c>haDiscoveryPrefix</c>, backfill after each reconnect), and hands every inbound command and request to
+/// the <see cref="BusDispatcher"/>. A rejected join is a clear log line
 /// and state <c>rejected</c>; the session retries only when the first-boot file changes.
 /// </summary>
-/// <remarks>One <see cref="RunAsync"/> per instance; <see cref="Connection"/> and <see cref="Dispatcher"/> are safe to read from any thread.</remarks>
+/// <remarks>
+/// One <see cref="RunAsync"/> per instance; <see cref="Connection"/>, <see cref="Telemetry"/> and <see cref="Dispatcher"/>
+/// are safe to read from any thread. The host disposes <see cref="Telemetry"/> after stopping the connection and after
+/// <see cref="RunAsync"/> has returned.
+/// </remarks>
 public sealed class FleetSession
 {
     private static readonly TimeSpan s_poll = TimeSpan.FromSeconds(1);
@@ -54,6 +68,7 @@ public sealed class FleetSession
     private readonly JoinClient _join;
     private readonly TaskCompletionSource _revoked = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private volatile DeviceBusConnection? _connection;
+    private volatile DeviceTelemetry? _telemetry;
     private volatile BusDispatcher? _dispatcher;
 
     /// <summary>A session; nothing happens until <see cref="RunAsync"/>.</summary>
@@ -79,6 +94,9 @@ public sealed class FleetSession
 
     /// <summary>The bus connection once enrolled, or null.</summary>
     public DeviceBusConnection? Connection => _connection;
+
+    /// <summary>The telemetry publisher once enrolled, or null.</summary>
+    public DeviceTelemetry? Telemetry => _telemetry;
 
     /// <summary>The dispatcher once enrolled, or null.</summary>
     public BusDispatcher? Dispatcher => _dispatcher;
@@ -230,29 +248,68 @@ public sealed class FleetSession
             TlsSha256 = broker.Scheme == "mqtts" ? config?.Gateway.TlsSha256 : null,
         };
         DeviceBusConnection connection = new(options, _clock, _loggerFactory.CreateLogger("Bittensor.Edge.Telemetry"));
+        DeviceTelemetry telemetry;
+        try
+        {
+            // Before the connection starts: it registers the hook that sends discovery, the last state and the backfill.
+            telemetry = new DeviceTelemetry(
+                connection,
+                new DeviceTelemetryOptions { OutboxPath = _options.OutboxPath, GatewayId = config?.Gateway.GatewayIdOrDefault() ?? FirstBootGateway.DefaultGatewayId, Device = _options.Device },
+                _clock,
+                _loggerFactory.CreateLogger("Bittensor.Edge.Telemetry"));
+        }
+        catch
+        {
+            await connection.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
         connection.InboundHandler = (message, token) => OnInboundAsync(connection, dispatcher, message, token);
-        connection.AddPublishHook((trigger, token) => trigger == BusPublishTrigger.HomeAssistantOnline ? Task.CompletedTask : _options.OnConnected(connection, token));
+        connection.AddPublishHook((trigger, token) => trigger == BusPublishTrigger.HomeAssistantOnline ? Task.CompletedTask : OnBirthAsync(telemetry, token));
+        _telemetry = telemetry;
         _connection = connection;
         _status.SetState(MinerState.Connecting, broker.ToString());
         Log.Connecting(_logger, broker, deviceId);
-        await connection.StartAsync(cancellationToken).ConfigureAwait(false);
-        bool wasOnline = false;
-        while (!_revoked.Task.IsCompleted)
+        using CancellationTokenSource telemetryStop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        Task telemetryRun = telemetry.RunAsync(telemetryStop.Token);
+        try
         {
-            bool online = connection.IsConnected;
-            if (online != wasOnline)
+            await connection.StartAsync(cancellationToken).ConfigureAwait(false);
+            bool wasOnline = false;
+            while (!_revoked.Task.IsCompleted)
             {
-                wasOnline = online;
-                _status.SetState(online ? MinerState.Online : MinerState.Connecting, online ? null : broker.ToString());
-                if (online)
+                bool online = connection.IsConnected;
+                if (online != wasOnline)
                 {
-                    Log.Online(_logger, connection.BdSeq);
+                    wasOnline = online;
+                    _status.SetState(online ? MinerState.Online : MinerState.Connecting, online ? null : broker.ToString());
+                    if (online)
+                    {
+                        Log.Online(_logger, connection.BdSeq);
+                    }
                 }
-            }
 
-            await Task.WhenAny(_clock.DelayAsync(s_poll, cancellationToken), _revoked.Task).ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
+                await Task.WhenAny(_clock.DelayAsync(s_poll, cancellationToken), _revoked.Task).ConfigureAwait(false);
+                cancellationToken.ThrowIfCancellationRequested();
+            }
         }
+        finally
+        {
+            // The publisher's last flush writes the RAM ring to the outbox; what is queued goes out after the next start.
+            await telemetryStop.CancelAsync().ConfigureAwait(false);
+            await telemetryRun.ConfigureAwait(false);
+        }
+    }
+
+    private Task OnBirthAsync(DeviceTelemetry telemetry, CancellationToken cancellationToken)
+    {
+        // The birth is out, so the state published now says online rather than connecting.
+        if (_status.State is MinerState.Connecting or MinerState.Starting)
+        {
+            _status.SetState(MinerState.Online);
+        }
+
+        return _options.OnConnected(telemetry, cancellationToken);
     }
 
     private async Task OnInboundAsync(DeviceBusConnection connection, BusDispatcher dispatcher, BusInboundMessage message, CancellationToken cancellationToken)

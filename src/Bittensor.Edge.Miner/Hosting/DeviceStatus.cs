@@ -179,6 +179,33 @@ public sealed class DeviceStatus
         _ => "stopping",
     };
 
+    /// <summary>
+    /// The <c>minerState</c> of the retained state document, one of the telemetry library's
+    /// <c>DeviceStates.MinerStates</c>: <c>working</c> when online and serving, <c>degraded</c> when online but hot,
+    /// critical or under-voltage, <c>reconciling</c> while the store opens, and the lifecycle state otherwise
+    /// (<c>unconfigured</c> reads as <c>joining</c>, <c>rejected</c> as <c>error</c>).
+    /// </summary>
+    public string PublishedState()
+    {
+        lock (_lock)
+        {
+            return _state switch
+            {
+                MinerState.Stopping => "stopping",
+                MinerState.Revoked => "revoked",
+                MinerState.Error or MinerState.Rejected => "error",
+                MinerState.WaitingForTime => "waiting-for-time",
+                MinerState.Unconfigured or MinerState.Joining => "joining",
+                _ when !_storeReady => "reconciling",
+                MinerState.Reconciling => "reconciling",
+                MinerState.Online when _thermal >= ThermalState.Hot || _underVoltage => "degraded",
+                MinerState.Online => "working",
+                MinerState.Connecting => "connecting",
+                _ => "starting",
+            };
+        }
+    }
+
     /// <summary>The thermal state as the fleet sees it.</summary>
     public static string Name(ThermalState state) => state switch
     {

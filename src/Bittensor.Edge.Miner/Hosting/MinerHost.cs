@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) Bittensor.Edge contributors
 
+using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
-using System.Text.Json;
+using Bittensor.Edge.Boards.Thermal;
 using Bittensor.Edge.Boards.Watchdog;
 using Bittensor.Edge.Core;
 using Bittensor.Edge.Core.Crypto;
@@ -15,7 +16,7 @@ using Bittensor.Edge.Miner.Models;
 using Bittensor.Edge.Miner.Settings;
 using Bittensor.Edge.Protocol.Fleet;
 using Bittensor.Edge.Storage.Sectors;
-using Bittensor.Edge.Telemetry.Bus;
+using Bittensor.Edge.Telemetry.Publishing;
 using Microsoft.Extensions.Logging;
 
 namespace Bittensor.Edge.Miner.Hosting;
@@ -30,7 +31,9 @@ public sealed record MinerHostEnvironment(ILoggerFactory LoggerFactory, IClock C
 /// <summary>
 /// The composition root of <c>bte-miner</c>, built by hand: board (<see cref="BoardRuntime"/>), device key, bundled
 /// models, the sector store (opened and reconciled after READY), the <see cref="MainLoop"/>, the LED, sd_notify and the
-/// watchdog, and the <see cref="FleetSession"/> that joins and serves the bus. <c>READY=1</c> goes out once the settings
+/// watchdog, and the <see cref="FleetSession"/> that joins and serves the bus. What the device reports (retained state,
+/// samples every <c>telemetryPeriodS</c>, thermal, power and error events, Home Assistant discovery) goes out through the
+/// session's <see cref="DeviceTelemetry"/>, whose outbox (<c>dataDir/outbox.db</c>) keeps it across outages. <c>READY=1</c> goes out once the settings
 /// are loaded, the main loop runs and the store is open (or has been reconciling for <see cref="ReadyWait"/>, then it
 /// shows as state <c>reconciling</c>). SIGTERM (the stop token) sends <c>STOPPING=1</c>, refuses new work, lets running
 /// requests and durable writes finish within <c>bus:shutdownGraceS</c>, publishes the clean <c>offline</c>, disconnects
@@ -44,6 +47,9 @@ public sealed class MinerHost : IBusCommandSink, IDisposable
 
     private const int DefaultTelemetryPeriodS = 60;
 
+    /// <summary>Events raised before the session has its publisher (a store that fails at start) wait here, at most this many.</summary>
+    private const int MaxEarlyEvents = 100;
+
     private readonly MinerSettings _settings;
     private readonly MinerHostEnvironment _environment;
     private readonly IClock _clock;
@@ -51,6 +57,10 @@ public sealed class MinerHost : IBusCommandSink, IDisposable
     private readonly DeviceStatus _status = new();
     private readonly StoreHolder _store = new();
     private readonly CancellationTokenSource _restart = new();
+    private readonly ConcurrentQueue<DeviceEvent> _earlyEvents = new();
+    private BusCounters _lastCounters = new(0, 0, 0, 0, 0, 0, 0, 0, 0);
+    private TimeSpan _lastSampleAt;
+    private string? _lastError;
     private int _telemetryPeriodS;
     private LedDriver? _led;
     private FleetSession? _fleet;
@@ -150,8 +160,8 @@ public sealed class MinerHost : IBusCommandSink, IDisposable
             Volatile.Write(ref _telemetryPeriodS, period);
         }
 
-        // The discovery prefix matters to Home Assistant discovery, which the telemetry publisher owns; it applies from
-        // the next start (first-boot haDiscoveryPrefix).
+        // The discovery prefix is part of the connection's topics (first-boot haDiscoveryPrefix), fixed for a session; a
+        // new one applies from the next start.
         _ = haDiscoveryPrefix;
     }
 
@@ -204,14 +214,20 @@ public sealed class MinerHost : IBusCommandSink, IDisposable
             device.StateDir,
             new TimeGate(device.TrustClock || board.IsSimulator, device.TimeSyncFile, device.RtcDevice),
             gatewayKey => counters.Attach(new BusDispatcher(key, gatewayKey, _clock, _status, health, _store, models, this, _settings.Bus.MaxConcurrentRequests, _logger)),
-            (connection, token) => PublishStateAsync(connection, board, models, token));
+            Path.Combine(device.DataDir, MinerConstants.OutboxFile),
+            new DeviceDescription(Environment.MachineName, board.Profile.Id, board.Profile.Name, board.Serial, MinerVersion.Current),
+            (telemetry, token) => OnConnectedAsync(telemetry, models, token));
         _fleet = new FleetSession(fleetOptions, _status, _clock, _environment.LoggerFactory);
 
         MainLoopOutputs outputs = new(
-            PublishState: () => Fire(PublishStateAsync(_fleet.Connection, board, models, CancellationToken.None)),
-            PublishTelemetry: () => Fire(PublishTelemetryAsync(_fleet.Connection, device.DataDir, counters)),
-            PublishEvent: (kind, message) => Fire(PublishEventAsync(_fleet.Connection, kind, message)),
-            StatusChanged: line => Notify(notifier, "STATUS=" + line),
+            PublishState: () => Fire(PublishStateAsync(_fleet.Telemetry, models, CancellationToken.None)),
+            PublishTelemetry: () => Fire(PublishSampleAsync(_fleet.Telemetry, device.DataDir, counters)),
+            PublishEvent: (kind, message) => PublishEvent(kind, message),
+            StatusChanged: line =>
+            {
+                Notify(notifier, "STATUS=" + line);
+                ReportError();
+            },
             ThermalChanged: models.SetThermal);
         MainLoop loop = new(_clock, board, _status, health, _led, () => TelemetryPeriod, outputs, _logger);
 
@@ -267,6 +283,10 @@ public sealed class MinerHost : IBusCommandSink, IDisposable
             await connection.DisposeAsync().ConfigureAwait(false);
         }
 
+        // Events raised while stopping are in the outbox; the publisher's run ended with the session (last flush).
+        await fleetTask.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        _fleet.Telemetry?.Dispose();
+
         // A handler the connection gave up waiting for may still be inside the store; it must finish before the store closes.
         await WaitForHandlersAsync(health, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
         await services.CancelAsync().ConfigureAwait(false);
@@ -312,81 +332,119 @@ public sealed class MinerHost : IBusCommandSink, IDisposable
         }
     }
 
-    private DeviceStateDocument BuildState(BoardRuntime board, ModelService models)
+    private DeviceState BuildState(ModelService models)
     {
         bool inferring = _status.CanInfer(out _);
-        StoreCapacity? capacity = null;
-        if (_store.Store is { } store && _status.StoreReady)
-        {
-            StoreUsage usage = store.Usage;
-            capacity = new StoreCapacity(usage.Sectors, usage.QuotaSectors, usage.Bytes, usage.FreeBytes);
-        }
-
-        MinerState state = _status.State;
-        string stateName = !_status.StoreReady && state is MinerState.Starting or MinerState.Connecting or MinerState.Online ? "reconciling" : DeviceStatus.Name(state);
-        return new DeviceStateDocument(
-            _deviceId!,
-            board.Profile.Id,
-            inferring ? "storage+inference" : "storage",
-            MinerVersion.Current,
-            stateName,
-            _status.Detail,
+        StoreUsage? usage = _store.Store is { } store && _status.StoreReady ? store.Usage : null;
+        return new DeviceState(
+            _clock.UtcNow.ToUnixTimeMilliseconds(),
+            "miner",
+            _status.PublishedState(),
             DeviceStatus.Name(_status.Thermal),
-            _status.TemperatureC,
             _status.PowerOk,
-            _status.Throttled is { } flags ? $"0x{(uint)flags:x}" : null,
-            inferring ? models.Models : [],
-            capacity,
-            _clock.UtcNow.ToUnixTimeMilliseconds());
+            RunningSlot(),
+            MinerVersion.Current,
+            inferring ? [.. models.Models.Select(static m => m.Id)] : [],
+            usage?.Bytes ?? 0,
+            usage is { } u ? u.QuotaSectors * Storage.StorageConstants.SectorSize : _settings.Storage.QuotaBytes,
+            usage?.Sectors ?? 0);
     }
 
-    private async Task PublishStateAsync(DeviceBusConnection? connection, BoardRuntime board, ModelService models, CancellationToken cancellationToken)
+    private async Task OnConnectedAsync(DeviceTelemetry telemetry, ModelService models, CancellationToken cancellationToken)
     {
-        if (connection is null || !connection.IsConnected || _deviceId is null)
+        while (_earlyEvents.TryDequeue(out DeviceEvent? early))
         {
-            return;
+            await PublishEventAsync(telemetry, early).ConfigureAwait(false);
         }
 
-        byte[] payload = JsonSerializer.SerializeToUtf8Bytes(BuildState(board, models), MinerJsonContext.Default.DeviceStateDocument);
-        if (!await connection.PublishAsync(connection.Topics.State(_deviceId), payload, BusDelivery.AtLeastOnce, retain: true, cancellationToken: cancellationToken).ConfigureAwait(false))
+        await PublishStateAsync(telemetry, models, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task PublishStateAsync(DeviceTelemetry? telemetry, ModelService models, CancellationToken cancellationToken)
+    {
+        // Before enrollment there is no publisher; the first birth publishes the state of that moment.
+        if (telemetry is not null && !await telemetry.PublishStateAsync(BuildState(models), cancellationToken).ConfigureAwait(false) && _fleet?.Connection?.IsConnected == true)
         {
             Log.PublishDropped(_logger, "state");
         }
     }
 
-    private async Task PublishTelemetryAsync(DeviceBusConnection? connection, string dataDir, BusCountersSource counters)
+    private async Task PublishSampleAsync(DeviceTelemetry? telemetry, string dataDir, BusCountersSource counters)
     {
-        if (connection is null || !connection.IsConnected || _deviceId is null)
+        BusCounters now = counters.Read();
+        TimeSpan at = _clock.Elapsed;
+        BusCounters before = _lastCounters;
+        double seconds = (at - _lastSampleAt).TotalSeconds;
+        _lastCounters = now;
+        _lastSampleAt = at;
+        if (telemetry is null)
         {
-            return;
+            return; // not enrolled: nobody to report to
         }
 
+        ThrottledFlags? flags = _status.Throttled;
+        const ThrottledFlags throttling = ThrottledFlags.ArmFrequencyCapped | ThrottledFlags.Throttled | ThrottledFlags.SoftTemperatureLimit;
+        long answered = now.Proves + now.ProveFailures;
         TelemetrySample sample = new(
             _clock.UtcNow.ToUnixTimeMilliseconds(),
-            _status.TemperatureC,
-            DeviceStatus.Name(_status.Thermal),
-            SystemReadings.Load1(),
-            SystemReadings.MemoryUsedPercent(),
-            SystemReadings.FreeBytes(dataDir),
-            _status.Throttled is { } flags ? $"0x{(uint)flags:x}" : null,
-            !_status.PowerOk,
-            _store.Store?.Usage.Sectors ?? 0,
-            counters.Read(),
-            (long)_clock.Elapsed.TotalSeconds);
-        byte[] payload = JsonSerializer.SerializeToUtf8Bytes(sample, MinerJsonContext.Default.TelemetrySample);
-        await connection.PublishAsync(connection.Topics.Telemetry(_deviceId), payload, BusDelivery.AtMostOnce).ConfigureAwait(false);
+            SocTempC: _status.TemperatureC,
+            CpuLoadPct: SystemReadings.CpuLoadPercent(),
+            MemUsedPct: SystemReadings.MemoryUsedPercent(),
+            DiskUsedPct: SystemReadings.DiskUsedPercent(dataDir),
+            Throttled: flags is { } f ? (f & throttling) != 0 : _status.Thermal >= ThermalState.Hot,
+            UnderVoltage: !_status.PowerOk,
+            ThrottledWord: flags is { } word ? (uint)word : null,
+            ChallengesPassed: now.Proves - before.Proves,
+            ChallengesFailed: now.ProveFailures - before.ProveFailures,
+            ChallengePassRatePct: answered > 0 ? 100.0 * now.Proves / answered : null,
+            InferenceRps: seconds > 0 ? (now.InferRuns - before.InferRuns) / seconds : null,
+            UptimeS: (long)at.TotalSeconds);
+        await telemetry.PublishSampleAsync(sample).ConfigureAwait(false);
     }
 
-    private async Task PublishEventAsync(DeviceBusConnection? connection, string kind, string message)
+    private void PublishEvent(string type, string message)
     {
-        if (connection is null || !connection.IsConnected || _deviceId is null)
+        DeviceEvent deviceEvent = new(_clock.UtcNow.ToUnixTimeMilliseconds(), type, message);
+        if (_fleet?.Telemetry is { } telemetry)
         {
-            return;
+            Fire(PublishEventAsync(telemetry, deviceEvent));
         }
-
-        byte[] payload = JsonSerializer.SerializeToUtf8Bytes(new DeviceEvent(kind, message, _clock.UtcNow.ToUnixTimeMilliseconds()), MinerJsonContext.Default.DeviceEvent);
-        await connection.PublishAsync(connection.Topics.Event(_deviceId), payload, BusDelivery.AtLeastOnce).ConfigureAwait(false);
+        else if (_earlyEvents.Count < MaxEarlyEvents)
+        {
+            _earlyEvents.Enqueue(deviceEvent);
+        }
     }
+
+    private async Task PublishEventAsync(DeviceTelemetry telemetry, DeviceEvent deviceEvent)
+    {
+        try
+        {
+            await telemetry.PublishEventAsync(deviceEvent).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or LiteDB.LiteException or ObjectDisposedException)
+        {
+            string what = $"event {deviceEvent.Type} (the outbox cannot be written: {e.Message})";
+            Log.PublishDropped(_logger, what);
+        }
+    }
+
+    // Every move into the error state is an event, once per distinct reason (the main loop calls this on each status change).
+    private void ReportError()
+    {
+        if (_status.State is MinerState.Error && _status.Detail is var detail && detail != _lastError)
+        {
+            _lastError = detail;
+            PublishEvent("error", detail ?? "the device is in the error state; see its log");
+        }
+        else if (_status.State is not MinerState.Error)
+        {
+            _lastError = null;
+        }
+    }
+
+    // The A/B slot the binary runs from (/opt/bte/slots/{a|b}, fleet.md §9); "a" outside a slot.
+    private static string RunningSlot() =>
+        AppContext.BaseDirectory.Contains("/slots/b/", StringComparison.Ordinal) ? "b" : "a";
 
     private void Notify(SdNotifier notifier, string state)
     {

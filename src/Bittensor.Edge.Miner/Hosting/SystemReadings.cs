@@ -51,18 +51,23 @@ internal static class SystemReadings
         }
     }
 
-    /// <summary>Free bytes on the file system holding <paramref name="path"/>.</summary>
-    public static long? FreeBytes(string path)
+    /// <summary>The file system holding <paramref name="path"/> in use, percent (of what a non-root user may fill).</summary>
+    public static double? DiskUsedPercent(string path)
     {
         try
         {
-            return new DriveInfo(Path.GetFullPath(path)).AvailableFreeSpace;
+            DriveInfo drive = new(Path.GetFullPath(path));
+            long total = drive.TotalSize;
+            return total <= 0 ? null : Math.Clamp(100.0 * (total - drive.AvailableFreeSpace) / total, 0, 100);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
             return null;
         }
     }
+
+    /// <summary>The 1-minute load average as a percentage of the cores (100 % = every core busy), capped at 100.</summary>
+    public static double? CpuLoadPercent() => Load1() is { } load ? Math.Clamp(100.0 * load / Environment.ProcessorCount, 0, 100) : null;
 
     private static long? Kib(string line)
     {

@@ -30,6 +30,7 @@ public sealed class FirstBootTests
         Assert.Equal(s_token, config.JoinToken);
         Assert.Equal(Ss58.Decode(s_gatewayKey), config.GetGatewayKey());
         Assert.Equal(60, config.TelemetryPeriodS);
+        Assert.Equal("gw1", config.Gateway.GatewayIdOrDefault());
     }
 
     [Theory]
@@ -38,6 +39,8 @@ public sealed class FirstBootTests
     [InlineData("mqtt://127.0.0.1:1883", "mqtts://127.0.0.1:8883", "gateway.tlsSha256")]
     [InlineData("\"telemetryPeriodS\": 60", "\"telemetryPeriodS\": 1", "telemetryPeriodS")]
     [InlineData("\"haDiscoveryPrefix\": \"homeassistant\"", "\"haDiscoveryPrefix\": \"home#\"", "haDiscoveryPrefix")]
+    [InlineData("\"tlsSha256\": null", "\"tlsSha256\": null, \"gatewayId\": \"gw/1\"", "gateway.gatewayId")]
+    [InlineData("\"tlsSha256\": null", "\"tlsSha256\": null, \"gatewayId\": \"\"", "gateway.gatewayId")]
     public void A_bad_member_is_named(string from, string to, string member)
     {
         using TempDir dir = new();

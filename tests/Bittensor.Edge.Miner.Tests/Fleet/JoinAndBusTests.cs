@@ -88,9 +88,13 @@ public sealed class JoinAndBusTests
         Assert.Equal(expected.Length, actual.Length);
         Assert.All(expected.Zip(actual), pair => Assert.True(Math.Abs(pair.First - pair.Second) < 1e-3));
 
-        // The retained state document tells what the device does.
-        byte[] state = await fleet.WaitRetainedAsync(fleet.Topics.State(deviceId), p => System.Text.Encoding.UTF8.GetString(p).Contains("\"minerState\":\"online\"", StringComparison.Ordinal), s_timeout);
-        Assert.Contains("\"board\":\"x64-sim\"", System.Text.Encoding.UTF8.GetString(state), StringComparison.Ordinal);
+        // The retained state document tells what the device does, and Home Assistant discovery names the board.
+        byte[] state = await fleet.WaitRetainedAsync(fleet.Topics.State(deviceId), p => System.Text.Encoding.UTF8.GetString(p).Contains("\"minerState\":\"working\"", StringComparison.Ordinal), s_timeout);
+        string stateJson = System.Text.Encoding.UTF8.GetString(state);
+        Assert.Contains("\"role\":\"miner\"", stateJson, StringComparison.Ordinal);
+        Assert.Contains("\"thermalState\":\"normal\"", stateJson, StringComparison.Ordinal);
+        byte[] discovery = await fleet.WaitRetainedAsync(fleet.Topics.HaDiscovery(deviceId), p => p.Length > 0, s_timeout);
+        Assert.Contains("x64-sim", System.Text.Encoding.UTF8.GetString(discovery), StringComparison.Ordinal);
 
         await device.Notify.WaitForAsync("WATCHDOG=1", s_timeout);
 

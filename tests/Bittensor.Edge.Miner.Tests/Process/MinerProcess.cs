@@ -50,7 +50,7 @@ internal sealed class MinerProcess : IAsyncDisposable
     }
 
     /// <summary>Starts bte-miner on x64-sim over <paramref name="root"/>'s data/ and state/, and waits for READY=1.</summary>
-    public static async Task<MinerProcess> StartAsync(string root, string notifyPath)
+    public static async Task<MinerProcess> StartAsync(string root, string notifyPath, IReadOnlyDictionary<string, string>? environment = null)
     {
         ProcessStartInfo start = new("dotnet")
         {
@@ -67,6 +67,11 @@ internal sealed class MinerProcess : IAsyncDisposable
         start.Environment["WATCHDOG_USEC"] = "3000000";
         start.Environment["BTE_inference__preload"] = "false";
         start.Environment["BTE_storage__reserveFraction"] = "0";
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         NotifySocket notify = new(notifyPath);
         System.Diagnostics.Process process = System.Diagnostics.Process.Start(start)!;
         MinerProcess miner = new(process, notify);
