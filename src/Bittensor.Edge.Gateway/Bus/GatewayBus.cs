@@ -107,18 +107,7 @@ public sealed class GatewayBus : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(broker);
         ulong bdSeq = (ulong)_clock.UtcNow.ToUnixTimeMilliseconds();
         string status = _topics.GatewayStatus(_gatewayId);
-        MqttClientOptions options = new MqttClientOptionsBuilder()
-            .WithTcpServer(broker.DialAddress.ToString(), broker.Port)
-            .WithProtocolVersion(MqttProtocolVersion.V500)
-            .WithClientId(broker.InternalClientId)
-            .WithCredentials(GatewayConstants.InternalUser, broker.InternalPassword)
-            .WithCleanStart(true)
-            .WithKeepAlivePeriod(TimeSpan.FromSeconds(30))
-            .WithWillTopic(status)
-            .WithWillPayload(new StatusMessage(StatusMessage.Offline, bdSeq, _clock.UtcNow.ToUnixTimeMilliseconds(), Clean: false).Encode())
-            .WithWillRetain(true)
-            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .Build();
+        MqttClientOptions options = BuildClientOptions(broker, status, new StatusMessage(StatusMessage.Offline, bdSeq, _clock.UtcNow.ToUnixTimeMilliseconds(), Clean: false).Encode());
         MqttClientConnectResult connected = await _client.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
         if (connected.ResultCode != MqttClientConnectResultCode.Success)
         {
@@ -133,6 +122,27 @@ public sealed class GatewayBus : IAsyncDisposable
             .Build();
         await _client.SubscribeAsync(subscribe, cancellationToken).ConfigureAwait(false);
         await PublishAsync(status, new StatusMessage(StatusMessage.Online, bdSeq, _clock.UtcNow.ToUnixTimeMilliseconds(), Clean: false).Encode(), retain: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The options of the gateway's own bus client: user <c>$gateway</c>, clean start, a retained will, and socket buffers of <see cref="GatewayConstants.BusSocketBufferBytes"/>.</summary>
+    internal static MqttClientOptions BuildClientOptions(FleetBroker broker, string statusTopic, byte[] willPayload)
+    {
+        MqttClientOptions options = new MqttClientOptionsBuilder()
+            .WithTcpServer(broker.DialAddress.ToString(), broker.Port)
+            .WithProtocolVersion(MqttProtocolVersion.V500)
+            .WithClientId(broker.InternalClientId)
+            .WithCredentials(GatewayConstants.InternalUser, broker.InternalPassword)
+            .WithCleanStart(true)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(30))
+            .WithWillTopic(statusTopic)
+            .WithWillPayload(willPayload)
+            .WithWillRetain(true)
+            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
+
+        // The gateway sends 4 MiB storage.put envelopes; MQTTnet's default 8 KiB socket buffers make that take seconds.
+        ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = GatewayConstants.BusSocketBufferBytes;
+        return options;
     }
 
     /// <summary>Handles join messages and Home Assistant button presses until cancelled; faults if the bus connection is lost.</summary>

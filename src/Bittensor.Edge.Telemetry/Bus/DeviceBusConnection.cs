@@ -38,6 +38,15 @@ public sealed class DeviceBusConnection : IAsyncDisposable
     private const int StateStarted = 1;
     private const int StateStopped = 2;
 
+    /// <summary>
+    /// SO_SNDBUF/SO_RCVBUF of the device's bus socket. MQTTnet's client pins both to 8 KiB unless told otherwise
+    /// (<c>MqttClientTcpOptions.BufferSize</c>), which turns off the kernel's buffer autotuning: a 4 MiB
+    /// <c>storage.put</c> or <c>storage.get</c> envelope then crawls at ~2 MB/s even on loopback, and every small
+    /// message queues behind it. 1 MiB moves it in milliseconds; the kernel caps it at <c>net.core.rmem_max</c>/<c>wmem_max</c>
+    /// and only uses the memory while data is in flight.
+    /// </summary>
+    internal const int SocketBufferBytes = 1024 * 1024;
+
     private static readonly MqttClientFactory s_factory = new();
 
     private readonly DeviceBusOptions _options;
@@ -454,7 +463,7 @@ public sealed class DeviceBusConnection : IAsyncDisposable
         return null;
     }
 
-    private MqttClientOptions BuildClientOptions(ulong bdSeq, string password)
+    internal MqttClientOptions BuildClientOptions(ulong bdSeq, string password)
     {
         Uri uri = _options.BrokerUri;
         bool tls = uri.Scheme == "mqtts";
@@ -487,7 +496,9 @@ public sealed class DeviceBusConnection : IAsyncDisposable
             });
         }
 
-        return builder.Build();
+        MqttClientOptions options = builder.Build();
+        ((MqttClientTcpOptions)options.ChannelOptions).BufferSize = SocketBufferBytes;
+        return options;
     }
 
     private bool ValidateCertificate(MqttClientCertificateValidationEventArgs args, string? pin)

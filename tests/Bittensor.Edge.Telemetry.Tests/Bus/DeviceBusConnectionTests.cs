@@ -4,6 +4,7 @@
 using Bittensor.Edge.Protocol.Fleet;
 using Bittensor.Edge.Telemetry.Bus;
 using Bittensor.Edge.Telemetry.Tests.Infrastructure;
+using MQTTnet;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
 
@@ -38,6 +39,23 @@ public sealed class DeviceBusConnectionTests
         Assert.Equal(15u, connect.WillDelayInterval);
         Assert.Equal(1ul, device.Connection.BdSeq);
         Assert.Equal("1", File.ReadAllText(device.Options.BdSeqPath).Trim());
+    }
+
+    // MQTTnet's client pins SO_SNDBUF/SO_RCVBUF to 8 KiB by default; on loopback that made a 4 MiB storage envelope take
+    // ~2 s (32 KiB: still ~2 s; 64 KiB and up: tens of ms), with every smaller message queued behind it.
+    [Theory]
+    [InlineData("mqtt://127.0.0.1:1883")]
+    [InlineData("mqtts://gateway.local:8883")]
+    public async Task The_client_asks_for_socket_buffers_big_enough_for_sector_sized_envelopes(string broker)
+    {
+        await using TestDevice device = new(new Uri(broker));
+
+        MqttClientOptions options = device.Connection.BuildClientOptions(1, "pw-1");
+
+        MqttClientTcpOptions tcp = Assert.IsType<MqttClientTcpOptions>(options.ChannelOptions);
+        Assert.Equal(DeviceBusConnection.SocketBufferBytes, tcp.BufferSize);
+        Assert.True(tcp.BufferSize >= 256 * 1024, $"BufferSize {tcp.BufferSize} is back near MQTTnet's 8 KiB default");
+        Assert.True(tcp.NoDelay);
     }
 
     [Fact]
