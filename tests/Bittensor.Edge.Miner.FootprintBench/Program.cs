@@ -5,7 +5,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using System.Text;
+using System.Text.Json;
 using Bittensor.Edge.Core.Crypto;
 using Bittensor.Edge.Inference.Onnx;
 using Bittensor.Edge.Miner.Tests.Infrastructure;
@@ -360,14 +360,36 @@ internal static class Program
     {
         if (json)
         {
-            StringBuilder text = new("{");
-            text.Append(CultureInfo.InvariantCulture, $"\"runs\": {runs}");
-            foreach ((string key, double value) in results)
+            // specs/benchmarks.md's output: {"benchmark", "machine", "metrics": {name: {value, unit}}}.
+            using Stream stdout = Console.OpenStandardOutput();
+            using (Utf8JsonWriter writer = new(stdout, new JsonWriterOptions { Indented = true }))
             {
-                text.Append(CultureInfo.InvariantCulture, $", \"{key}\": {value}");
+                writer.WriteStartObject();
+                writer.WriteString("benchmark", "footprint");
+                writer.WriteStartObject("machine");
+                writer.WriteNumber("cores", Environment.ProcessorCount);
+                writer.WriteString("os", RuntimeInformation.RuntimeIdentifier);
+                writer.WriteString("runtime", RuntimeInformation.FrameworkDescription);
+                writer.WriteEndObject();
+                writer.WriteStartObject("metrics");
+                foreach ((string key, double value) in results)
+                {
+                    writer.WriteStartObject(key);
+                    writer.WriteNumber("value", Math.Round(value, 2));
+                    writer.WriteString("unit", UnitOf(key));
+                    writer.WriteEndObject();
+                }
+
+                writer.WriteStartObject("startup_runs");
+                writer.WriteNumber("value", runs);
+                writer.WriteString("unit", "runs");
+                writer.WriteString("note", "startup_ms and jit_startup_ms are medians of these");
+                writer.WriteEndObject();
+                writer.WriteEndObject();
+                writer.WriteEndObject();
             }
 
-            Console.WriteLine(text.Append('}').ToString());
+            stdout.WriteByte((byte)'\n');
             return;
         }
 
@@ -377,6 +399,13 @@ internal static class Program
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {key,-24} {value,10:0.##}"));
         }
     }
+
+    private static string UnitOf(string key) =>
+        key.EndsWith("_mb", StringComparison.Ordinal) || key.Contains("_mb_", StringComparison.Ordinal) ? "MiB"
+        : key.EndsWith("_ms", StringComparison.Ordinal) ? "ms"
+        : key.EndsWith("_ops", StringComparison.Ordinal) ? "requests"
+        : key == "load_unanswered" ? "requests"
+        : "count";
 
     private sealed record Figures(double StartupMs, double IdleRssMb, double IdleWithModelsRssMb, double LoadRssMb, double LoadOps);
 }
