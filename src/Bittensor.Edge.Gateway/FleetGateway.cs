@@ -211,14 +211,14 @@ public sealed class FleetGateway : IAsyncDisposable
         bool acknowledged = false;
         string commandTopic = Topics.Command(deviceId, BusMethods.Revoke);
         byte[] header = Protocol.Fleet.BusRequestHeader.Encode(BusMethods.Revoke, (_clock.UtcNow + TimeSpan.FromMinutes(5)).ToUnixTimeMilliseconds());
-        Task published = Bus.PublishCommandAsync(deviceId, BusMethods.Revoke, header, cancellationToken);
+        Task Publish() => Bus.PublishCommandAsync(deviceId, BusMethods.Revoke, header, cancellationToken);
         if (connected)
         {
-            acknowledged = await Broker.WaitForAcknowledgementAsync(deviceId, commandTopic, published, s_revokeAckTimeout, cancellationToken).ConfigureAwait(false);
+            acknowledged = await Broker.WaitForAcknowledgementAsync(deviceId, commandTopic, Publish, s_revokeAckTimeout, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            await published.ConfigureAwait(false);
+            await Publish().ConfigureAwait(false);
         }
 
         await Broker.DropDeviceSessionAsync(deviceId).ConfigureAwait(false);

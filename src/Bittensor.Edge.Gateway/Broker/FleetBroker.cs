@@ -149,15 +149,18 @@ public sealed class FleetBroker : IAsyncDisposable
 
     /// <summary>
     /// Waits until client <paramref name="clientId"/> acknowledges a publish on <paramref name="topic"/>, at most
-    /// <paramref name="timeout"/> on the gateway clock; register before publishing. False on timeout.
+    /// <paramref name="timeout"/> on the gateway clock. The wait is registered before <paramref name="publish"/> runs, so an
+    /// immediate acknowledgement is not missed. False on timeout.
     /// </summary>
-    public async Task<bool> WaitForAcknowledgementAsync(string clientId, string topic, Task published, TimeSpan timeout, CancellationToken cancellationToken = default)
+    public async Task<bool> WaitForAcknowledgementAsync(string clientId, string topic, Func<Task> publish, TimeSpan timeout, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(published);
+        ArgumentNullException.ThrowIfNull(publish);
+
+        // The waiter exists before the publish starts: a device that acknowledges at once must still be seen.
         TaskCompletionSource waiter = _ackWaiters.GetOrAdd((clientId, topic), _ => new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         try
         {
-            await published.ConfigureAwait(false);
+            await publish().ConfigureAwait(false);
             using CancellationTokenSource delay = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             Task done = await Task.WhenAny(waiter.Task, _clock.DelayAsync(timeout, delay.Token)).ConfigureAwait(false);
             await delay.CancelAsync().ConfigureAwait(false);
