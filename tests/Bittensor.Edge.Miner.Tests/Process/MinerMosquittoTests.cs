@@ -6,7 +6,7 @@ using Bittensor.Edge.Core.Addresses;
 using Bittensor.Edge.Core.Crypto;
 using Bittensor.Edge.Core.Wallets;
 using Bittensor.Edge.Miner.Device;
-using Bittensor.Edge.Miner.Tests.Infrastructure;
+using Bittensor.Edge.Tests.Shared;
 using Bittensor.Edge.Protocol.Fleet;
 
 namespace Bittensor.Edge.Miner.Tests.Process;

@@ -5,6 +5,7 @@ using System.Text.Json;
 using Bittensor.Edge.Protocol.Fleet;
 using Bittensor.Edge.Telemetry.Publishing;
 using Bittensor.Edge.Telemetry.Tests.Infrastructure;
+using Bittensor.Edge.Tests.Shared;
 
 namespace Bittensor.Edge.Telemetry.Tests.Interop;
 

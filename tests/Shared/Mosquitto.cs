@@ -6,11 +6,11 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace Bittensor.Edge.Miner.Tests.Infrastructure;
+namespace Bittensor.Edge.Tests.Shared;
 
 /// <summary>
-/// A real mosquitto broker on 127.0.0.1 (free port, anonymous clients allowed, no persistence), as in the Telemetry tests:
-/// a child process killed on dispose. tools/test installs the Debian packages <c>mosquitto</c> and
+/// A real mosquitto broker on 127.0.0.1 with a generated config (free port, anonymous clients allowed, no persistence):
+/// a child process killed on dispose. Shared by the Telemetry and Miner tests (linked into both projects). tools/test installs the Debian packages <c>mosquitto</c> and
 /// <c>mosquitto-clients</c>; without them the test fails and says so.
 /// </summary>
 internal sealed class Mosquitto : IAsyncDisposable
@@ -115,6 +115,30 @@ internal sealed class Mosquitto : IAsyncDisposable
         }
 
         return new MosquittoSub(new ProcessStartInfo(Find("mosquitto_sub"), args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false });
+    }
+
+    /// <summary>Runs <c>mosquitto_sub</c> until it has printed <paramref name="count"/> messages (<c>-v</c>: "topic payload" lines).</summary>
+    public async Task<List<string>> SubscribeAsync(int count, params string[] filters)
+    {
+        List<string> args = ["-h", "127.0.0.1", "-p", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-V", "mqttv5", "-v", "-C", count.ToString(System.Globalization.CultureInfo.InvariantCulture), "-W", "20"];
+        foreach (string filter in filters)
+        {
+            args.Add("-t");
+            args.Add(filter);
+        }
+
+        ProcessStartInfo start = new(Find("mosquitto_sub"), args) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        using System.Diagnostics.Process sub = System.Diagnostics.Process.Start(start) ?? throw new InvalidOperationException("mosquitto_sub did not start.");
+        Task<string> stdout = sub.StandardOutput.ReadToEndAsync();
+        Task<string> stderr = sub.StandardError.ReadToEndAsync();
+        await sub.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        string output = await stdout;
+        if (sub.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"mosquitto_sub exited {sub.ExitCode}: {await stderr}\n{output}");
+        }
+
+        return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries)];
     }
 
     public async ValueTask DisposeAsync()
