@@ -109,4 +109,7 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 41, Level = LogLevel.Warning, Message = "Model {Model} is not served: {Reason}")]
     public static partial void ModelFailed(ILogger logger, string model, string reason);
+
+    [LoggerMessage(EventId = 42, Level = LogLevel.Information, Message = "Start-up memory handed back ({When}): RSS {BeforeMb:F1} -> {AfterMb:F1} MiB")]
+    public static partial void MemoryTrimmed(ILogger logger, string when, double beforeMb, double afterMb);
 }

@@ -51,14 +51,14 @@ internal static class Program
                     json = true;
                     break;
                 default:
-                    await Console.Error.WriteLineAsync("usage: Bittensor.Edge.Miner.FootprintBench --aot DIR --jit DIR [--runs N] [--json]");
+                    await Console.Error.WriteLineAsync("usage: Bittensor.Edge.Miner.FootprintBench --aot DIR [--jit DIR] [--runs N] [--json]");
                     return 2;
             }
         }
 
-        if (aot is null || jit is null)
+        if (aot is null)
         {
-            await Console.Error.WriteLineAsync("usage: Bittensor.Edge.Miner.FootprintBench --aot DIR --jit DIR [--runs N] [--json]");
+            await Console.Error.WriteLineAsync("usage: Bittensor.Edge.Miner.FootprintBench --aot DIR [--jit DIR] [--runs N] [--json]");
             return 2;
         }
 
@@ -80,27 +80,33 @@ internal static class Program
             }
 
             Figures aotFigures = await MeasureAsync("aot", Path.Combine(aot, "bte-miner"), work, fleet, deviceId, runs);
-            Figures jitFigures = await MeasureAsync("jit", Path.Combine(jit, "bte-miner"), work, fleet, deviceId, runs);
             (double aotMb, double aotOrtMb) = Sizes(aot);
-            (double jitMb, double jitOrtMb) = Sizes(jit);
             Dictionary<string, double> results = new(StringComparer.Ordinal)
             {
                 ["binary_mb"] = aotMb,
                 ["binary_mb_with_ort"] = aotOrtMb,
                 ["startup_ms"] = aotFigures.StartupMs,
-                ["jit_startup_ms"] = jitFigures.StartupMs,
                 ["idle_rss_mb"] = aotFigures.IdleRssMb,
-                ["idle_rss_mb_models_loaded"] = aotFigures.IdleWithModelsRssMb,
+                ["idle_rss_mb_after_requests"] = aotFigures.IdleWithModelsRssMb,
                 ["load_rss_mb"] = aotFigures.LoadRssMb,
-                ["jit_binary_mb"] = jitMb,
-                ["jit_binary_mb_with_ort"] = jitOrtMb,
-                ["jit_idle_rss_mb"] = jitFigures.IdleRssMb,
-                ["jit_idle_rss_mb_models_loaded"] = jitFigures.IdleWithModelsRssMb,
-                ["jit_load_rss_mb"] = jitFigures.LoadRssMb,
                 ["load_ops"] = aotFigures.LoadOps,
-                ["jit_load_ops"] = jitFigures.LoadOps,
-                ["load_unanswered"] = Interlocked.Read(ref s_unanswered),
             };
+
+            // Without --jit (a quick look while working on the AOT build) only the AOT figures are printed.
+            if (jit is not null)
+            {
+                Figures jitFigures = await MeasureAsync("jit", Path.Combine(jit, "bte-miner"), work, fleet, deviceId, runs);
+                (double jitMb, double jitOrtMb) = Sizes(jit);
+                results["jit_startup_ms"] = jitFigures.StartupMs;
+                results["jit_binary_mb"] = jitMb;
+                results["jit_binary_mb_with_ort"] = jitOrtMb;
+                results["jit_idle_rss_mb"] = jitFigures.IdleRssMb;
+                results["jit_idle_rss_mb_after_requests"] = jitFigures.IdleWithModelsRssMb;
+                results["jit_load_rss_mb"] = jitFigures.LoadRssMb;
+                results["jit_load_ops"] = jitFigures.LoadOps;
+            }
+
+            results["load_unanswered"] = Interlocked.Read(ref s_unanswered);
             Print(results, json, runs);
             return 0;
         }
@@ -150,12 +156,12 @@ internal static class Program
                 continue;
             }
 
-            using (process)
+            try
             {
                 Progress($"{name}: idle for 10 s");
                 await Task.Delay(TimeSpan.FromSeconds(10));
                 double idle = RssMb(process);
-                Progress($"{name}: one request per bundled model (loads ONNX Runtime), then 5 s idle");
+                Progress($"{name}: one request per bundled model, then 5 s idle");
                 await WarmModelsAsync(fleet, deviceId);
                 await Task.Delay(TimeSpan.FromSeconds(5));
                 double idleWithModels = RssMb(process);
@@ -164,6 +170,16 @@ internal static class Program
                 await TerminateAsync(process);
                 startups.Sort();
                 return new Figures(Math.Round(startups[startups.Count / 2], 1), idle, idleWithModels, peak, ops);
+            }
+            finally
+            {
+                // A bench that fails half-way must not leave a device running against a broker that is gone.
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+
+                process.Dispose();
             }
         }
 
@@ -251,9 +267,14 @@ internal static class Program
     private static async Task CallAsync(TestFleet fleet, string deviceId, byte[] header, ReadOnlyMemory<byte> body)
     {
         BusResponseHeader answer;
+        long started = Stopwatch.GetTimestamp();
         try
         {
             (answer, _) = await fleet.CallAsync(deviceId, header, body, TimeSpan.FromSeconds(20));
+            if (Environment.GetEnvironmentVariable("BENCH_TRACE") is not null)
+            {
+                Console.Error.WriteLine($"call {body.Length} bytes {Stopwatch.GetElapsedTime(started).TotalMilliseconds:F1} ms");
+            }
         }
         catch (TimeoutException)
         {
@@ -279,9 +300,18 @@ internal static class Program
         start.Environment.Remove("NOTIFY_SOCKET");
         start.Environment.Remove("WATCHDOG_USEC");
         start.Environment["BTE_storage__reserveFraction"] = "0";
-        // Models load on first use, so idle_rss_mb is the device before any inference (ONNX Runtime not loaded) and
-        // idle_rss_mb_models_loaded the same device after one request per bundled model.
-        start.Environment["BTE_inference__preload"] = "false";
+        // The device's defaults: the bundled models preload at start (ONNX Runtime loaded), then start-up memory is handed
+        // back (device:trimMemory). idle_rss_mb is that device after 10 s idle; idle_rss_mb_after_requests the same after
+        // one request per model, so the code inference needs is counted.
+        // BENCH_DEVICE_X=v sets X=v for the device only (e.g. BENCH_DEVICE_DOTNET_GCHeapHardLimit to try a GC setting).
+        foreach (System.Collections.DictionaryEntry variable in Environment.GetEnvironmentVariables())
+        {
+            if (variable.Key is string key && key.StartsWith("BENCH_DEVICE_", StringComparison.Ordinal) && key != "BENCH_DEVICE_LOG_LEVEL")
+            {
+                start.Environment[key["BENCH_DEVICE_".Length..]] = variable.Value as string;
+            }
+        }
+
         Process process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => Echo(e.Data);
         process.ErrorDataReceived += (_, e) => Echo(e.Data);

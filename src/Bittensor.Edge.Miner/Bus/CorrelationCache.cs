@@ -36,6 +36,18 @@ public sealed class CorrelationCache
         _clock = clock;
     }
 
+    /// <summary>Entries the eviction queue holds, forgotten ones included; at most about 2 × <see cref="Capacity"/>.</summary>
+    internal int QueueLength
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _order.Count;
+            }
+        }
+    }
+
     /// <summary>Ids remembered now (answered or in flight).</summary>
     public int Count
     {
@@ -63,10 +75,10 @@ public sealed class CorrelationCache
         {
             TimeSpan now = _clock.Elapsed;
             Expire(now);
-            if (_entries.TryGetValue(key, out Entry? existing))
+            if (_entries.TryGetValue(key, out Entry? existing) && existing.Reply is { } known)
             {
                 hit = true;
-                return existing.Reply.Task;
+                return known.Task;
             }
 
             entry = new Entry(now);
@@ -76,24 +88,36 @@ public sealed class CorrelationCache
             {
                 Remove(oldest.Key, oldest.Entry);
             }
+
+            // Forgotten entries wait in the queue until they reach its head; drop them in one pass before they pile up.
+            if (_order.Count > 2 * Capacity)
+            {
+                (string Key, Entry Entry)[] live = [.. _order.Where(item => IsCurrent(item.Key, item.Entry))];
+                _order.Clear();
+                foreach ((string Key, Entry Entry) item in live)
+                {
+                    _order.Enqueue(item);
+                }
+            }
         }
 
         hit = false;
-        _ = CompleteAsync(key, entry, run);
-        return entry.Reply.Task;
+        TaskCompletionSource<byte[]?> answer = entry.Reply!;
+        _ = CompleteAsync(key, entry, answer, run);
+        return answer.Task;
     }
 
-    private async Task CompleteAsync(string key, Entry entry, Func<Task<byte[]?>> run)
+    private async Task CompleteAsync(string key, Entry entry, TaskCompletionSource<byte[]?> answer, Func<Task<byte[]?>> run)
     {
         byte[]? reply = null;
         try
         {
             reply = await run().ConfigureAwait(false);
-            entry.Reply.TrySetResult(reply);
+            answer.TrySetResult(reply);
         }
         catch (Exception e)
         {
-            entry.Reply.TrySetException(e);
+            answer.TrySetException(e);
         }
 
         if (reply is null || reply.Length > MaxCachedReplyBytes)
@@ -117,18 +141,24 @@ public sealed class CorrelationCache
 
     private bool IsCurrent(string key, Entry entry) => _entries.TryGetValue(key, out Entry? current) && ReferenceEquals(current, entry);
 
+    // A removed entry may still sit in _order until it reaches the head, so it lets go of its reply here: before, every
+    // forgotten 140 KB storage.prove reply stayed reachable through the queue for the full five minutes (hundreds of MB
+    // under load, found with dotnet-gcdump).
     private void Remove(string key, Entry entry)
     {
         if (IsCurrent(key, entry))
         {
             _entries.Remove(key);
         }
+
+        entry.Reply = null;
     }
 
     private sealed class Entry(TimeSpan at)
     {
         public TimeSpan At { get; } = at;
 
-        public TaskCompletionSource<byte[]?> Reply { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        /// <summary>The reply while the entry is remembered; null once removed (the waiters hold its task).</summary>
+        public TaskCompletionSource<byte[]?>? Reply { get; set; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -23,6 +23,7 @@ namespace Bittensor.Edge.Miner.Fleet;
 /// <param name="CreateDispatcher">Builds the bus dispatcher once the gateway key is known (from the enrollment).</param>
 /// <param name="OutboxPath">The telemetry outbox file (LiteDB) in the data folder.</param>
 /// <param name="Device">What Home Assistant shows about the device.</param>
+/// <param name="ReclaimAfterBytes">Large-message bytes between full collections (<see cref="DeviceBusOptions.ReclaimAfterBytes"/>); 0 off.</param>
 /// <param name="OnConnected">
 /// Runs after every birth and <c>cmd/rebirth</c>, once the device reads as online: publish a fresh state (the telemetry
 /// publisher has already sent discovery and the last state, and starts the backfill).
@@ -36,7 +37,8 @@ public sealed record FleetSessionOptions(
     Func<PublicKey, BusDispatcher> CreateDispatcher,
     string OutboxPath,
     DeviceDescription Device,
-    Func<DeviceTelemetry, CancellationToken, Task> OnConnected);
+    Func<DeviceTelemetry, CancellationToken, Task> OnConnected,
+    long ReclaimAfterBytes = 16L * 1024 * 1024);
 
 /// <summary>
 /// The device's way into its fleet (fleet.md §2–§4): it waits for a first-boot file and for trusted time, joins once
@@ -246,6 +248,7 @@ public sealed class FleetSession
             PasswordFactory = _ => ValueTask.FromResult(MqttLogin.CreatePassword(_options.DeviceKey, deviceId, _clock.UtcNow.ToUnixTimeSeconds())),
             BdSeqPath = Path.Combine(_options.StateDir, MinerConstants.BdSeqFile),
             TlsSha256 = broker.Scheme == "mqtts" ? config?.Gateway.TlsSha256 : null,
+            ReclaimAfterBytes = _options.ReclaimAfterBytes,
         };
         DeviceBusConnection connection = new(options, _clock, _loggerFactory.CreateLogger("Bittensor.Edge.Telemetry"));
         DeviceTelemetry telemetry;

@@ -216,7 +216,8 @@ public sealed class MinerHost : IBusCommandSink, IDisposable
             gatewayKey => counters.Attach(new BusDispatcher(key, gatewayKey, _clock, _status, health, _store, models, this, _settings.Bus.MaxConcurrentRequests, _logger)),
             Path.Combine(device.DataDir, MinerConstants.OutboxFile),
             new DeviceDescription(Environment.MachineName, board.Profile.Id, board.Profile.Name, board.Serial, MinerVersion.Current),
-            (telemetry, token) => OnConnectedAsync(telemetry, models, token));
+            (telemetry, token) => OnConnectedAsync(telemetry, models, token),
+            _settings.Bus.ReclaimAfterMb * 1024L * 1024);
         _fleet = new FleetSession(fleetOptions, _status, _clock, _environment.LoggerFactory);
 
         MainLoopOutputs outputs = new(
@@ -255,6 +256,20 @@ public sealed class MinerHost : IBusCommandSink, IDisposable
         }
 
         Task preload = _settings.Inference.Preload ? Task.Run(models.PreloadAsync, CancellationToken.None) : Task.CompletedTask;
+        if (_settings.Device.TrimMemory)
+        {
+            // Once start-up (and the preload, which runs ONNX Runtime's one-off kernel registration) is over.
+            _ = preload.ContinueWith(
+                _ =>
+                {
+                    (long before, long after) = WorkingSetTrimmer.Trim();
+                    Log.MemoryTrimmed(_logger, _settings.Inference.Preload ? "models loaded" : "started", before / 1048576.0, after / 1048576.0);
+                },
+                CancellationToken.None,
+                TaskContinuationOptions.None,
+                TaskScheduler.Default);
+        }
+
         Task stopped = Task.Delay(Timeout.Infinite, services.Token);
         Task first = await Task.WhenAny(stopped, fleetTask, loopTask).ConfigureAwait(false);
         int exitCode = MinerConstants.ExitOk;

@@ -61,6 +61,12 @@ public sealed class DeviceSection
 
     /// <summary>Console log level: Trace, Debug, Information, Warning, Error, Critical or None. Default Information.</summary>
     public string LogLevel { get; set; } = "Information";
+
+    /// <summary>
+    /// After start-up and once the models are loaded, give back memory only start-up used: glibc's free heap and the
+    /// code pages run once (see <c>WorkingSetTrimmer</c>). Default true.
+    /// </summary>
+    public bool TrimMemory { get; set; } = true;
 }
 
 /// <summary>The <c>bus</c> section: how requests from the gateway are served.</summary>
@@ -71,6 +77,12 @@ public sealed class BusSection
 
     /// <summary>Seconds a SIGTERM waits for requests in flight and durable writes (1 to 60). Default 10 (fleet.md §2).</summary>
     public int ShutdownGraceS { get; set; } = 10;
+
+    /// <summary>
+    /// MiB of large messages (puts, proofs, gets) after which one full garbage collection hands their memory back to the
+    /// OS (0 to 1024, 0 off). Default 16: under a stream of 4 MiB puts the heap otherwise grows by hundreds of MB.
+    /// </summary>
+    public int ReclaimAfterMb { get; set; } = 16;
 }
 
 /// <summary>The <c>storage</c> section: the sector store under <c>dataDir/store</c>.</summary>

@@ -70,8 +70,8 @@ public static class MinerSettingsLoader
         }
 
         MinerSettings bound = new();
-        CheckKeys(configuration.GetSection("device"), ["board", "dataDir", "stateDir", "trustClock", "timeSyncFile", "rtcDevice", "hardwareRoot", "logLevel"], errors);
-        CheckKeys(configuration.GetSection("bus"), ["maxConcurrentRequests", "shutdownGraceS"], errors);
+        CheckKeys(configuration.GetSection("device"), ["board", "dataDir", "stateDir", "trustClock", "timeSyncFile", "rtcDevice", "hardwareRoot", "logLevel", "trimMemory"], errors);
+        CheckKeys(configuration.GetSection("bus"), ["maxConcurrentRequests", "shutdownGraceS", "reclaimAfterMb"], errors);
         CheckKeys(configuration.GetSection("storage"), ["quotaBytes", "reserveFraction"], errors);
         CheckKeys(configuration.GetSection("inference"), ["bundledModels", "preload", "intraOpThreads"], errors);
         CheckKeys(configuration.GetSection("telemetry"), ["telemetryPeriodS"], errors);

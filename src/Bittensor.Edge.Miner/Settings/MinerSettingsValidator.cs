@@ -43,6 +43,11 @@ public static class MinerSettingsValidator
             errors.Add($"bus:shutdownGraceS: {settings.Bus.ShutdownGraceS} is outside 1–60.");
         }
 
+        if (settings.Bus.ReclaimAfterMb is < 0 or > 1024)
+        {
+            errors.Add($"bus:reclaimAfterMb: {settings.Bus.ReclaimAfterMb} is outside 0–1024.");
+        }
+
         if (settings.Storage.QuotaBytes < 0)
         {
             errors.Add($"storage:quotaBytes: {settings.Storage.QuotaBytes} must not be negative.");

@@ -23,13 +23,13 @@ public enum BusInboundKind
 }
 
 /// <summary>
-/// One inbound message as the device's handler sees it: a copy, valid after the handler returns. Nothing here is
+/// One inbound message as the device's handler sees it, valid after the handler returns. Nothing here is
 /// verified; the handler opens the envelope (<c>BusEnvelope.TryOpen</c>) and drops what fails, so a malformed payload, a
 /// missing or wrong-sized correlation id, or a bogus response topic reaches it unchanged.
 /// </summary>
 public sealed class BusInboundMessage
 {
-    internal BusInboundMessage(BusInboundKind kind, string topic, byte[] payload, byte[]? correlationData, string? responseTopic, bool duplicate, string? commandName)
+    internal BusInboundMessage(BusInboundKind kind, string topic, ReadOnlyMemory<byte> payload, byte[]? correlationData, string? responseTopic, bool duplicate, string? commandName)
     {
         Kind = kind;
         Topic = topic;

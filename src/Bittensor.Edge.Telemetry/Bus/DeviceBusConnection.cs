@@ -58,6 +58,7 @@ public sealed class DeviceBusConnection : IAsyncDisposable
     private readonly string _registryPrefix;
     private readonly List<Func<BusPublishTrigger, CancellationToken, Task>> _hooks = [];
     private readonly SemaphoreSlim _handlerSlots;
+    private readonly LargeMessageReclaimer _reclaimer;
     private readonly CancellationTokenSource _loopStop = new();
     private readonly CancellationTokenSource _handlerStop = new();
     private readonly Lock _lock = new();
@@ -89,6 +90,7 @@ public sealed class DeviceBusConnection : IAsyncDisposable
         _backoff = new ReconnectBackoff(options.ReconnectMinDelay, options.ReconnectMaxDelay, options.ReconnectJitter, jitter ?? Random.Shared);
         _bdSeq = new BdSeqFile(options.BdSeqPath, () => clock.UtcNow.ToUnixTimeSeconds());
         _handlerSlots = new SemaphoreSlim(options.ReceiveMaximum, options.ReceiveMaximum);
+        _reclaimer = new LargeMessageReclaimer(options.ReclaimAfterBytes);
         _registryPrefix = options.Topics.Base + "/gw/";
         _client = s_factory.CreateMqttClient();
         _client.ApplicationMessageReceivedAsync += OnMessageReceivedAsync;
@@ -562,6 +564,7 @@ public sealed class DeviceBusConnection : IAsyncDisposable
         try
         {
             MqttClientPublishResult result = await _client.PublishAsync(message, cancellationToken).ConfigureAwait(false);
+            _reclaimer.Handled(checked((int)message.Payload.Length));
             if (result.ReasonCode is MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers)
             {
                 return true;
@@ -668,7 +671,10 @@ public sealed class DeviceBusConnection : IAsyncDisposable
         BusInboundMessage message = new(
             kind,
             topic,
-            m.Payload.ToArray(),
+            // MQTTnet 5 decodes every PUBLISH payload into an array of its own (MqttBufferReader.ReadRemainingData) that
+            // nothing reuses, so the handler may keep it after this event returns; copying it again doubled the large
+            // object heap traffic of a 4 MiB put. A multi-segment sequence (not produced by 5.2) is still copied.
+            m.Payload.IsSingleSegment ? m.Payload.First : m.Payload.ToArray(),
             m.CorrelationData is { Length: > 0 } correlation ? (byte[])correlation.Clone() : null,
             string.IsNullOrEmpty(m.ResponseTopic) ? null : m.ResponseTopic,
             m.Dup,
@@ -712,6 +718,7 @@ public sealed class DeviceBusConnection : IAsyncDisposable
         finally
         {
             _handlerSlots.Release();
+            _reclaimer.Handled(message.Payload.Length);
         }
 
         // An acknowledgement belongs to the connection the message came on; after a reconnect the broker redelivers it.

@@ -54,6 +54,12 @@ public sealed class DeviceBusOptions
     /// <summary>The largest MQTT packet either side may send; 8 MiB.</summary>
     public int MaximumPacketSize { get; init; } = BusEnvelope.MaxPayloadBytes;
 
+    /// <summary>
+    /// Bytes of large messages (≥ 85 000, in or out) after which the device runs one full garbage collection that returns
+    /// their memory to the OS; 32 MiB, 0 turns it off. Keeps RSS near the idle figure under a stream of 4 MiB puts.
+    /// </summary>
+    public long ReclaimAfterBytes { get; init; } = 32L * 1024 * 1024;
+
     /// <summary>How many unacknowledged QoS 1 messages the broker may have in flight to the device; 16.</summary>
     public int ReceiveMaximum { get; init; } = 16;
 

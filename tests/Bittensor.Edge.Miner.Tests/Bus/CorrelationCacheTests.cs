@@ -71,4 +71,40 @@ public sealed class CorrelationCacheTests
         await cache.GetOrRun(nullId, () => Task.FromResult<byte[]?>([1]), out bool nullHit);
         Assert.False(nullHit);
     }
+
+    [Fact]
+    public async Task A_forgotten_large_reply_is_not_kept_reachable()
+    {
+        // Before the fix every storage.prove reply (~140 KB, over MaxCachedReplyBytes) stayed reachable for five minutes
+        // through the eviction queue: hundreds of MB on a device under load.
+        CorrelationCache cache = new(new ManualClock());
+        WeakReference reply = await AnswerLargeAsync(cache);
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        Assert.False(reply.IsAlive, "a forgotten large reply is still reachable from the cache");
+        Assert.Equal(0, cache.Count);
+    }
+
+    [Fact]
+    public async Task The_eviction_queue_stays_bounded_when_every_reply_is_forgotten()
+    {
+        CorrelationCache cache = new(new ManualClock());
+        for (int i = 0; i < 5 * CorrelationCache.Capacity; i++)
+        {
+            await cache.GetOrRun(BusEnvelope.NewCorrelationId(), () => Task.FromResult<byte[]?>(new byte[CorrelationCache.MaxCachedReplyBytes + 1]), out _);
+        }
+
+        Assert.Equal(0, cache.Count);
+        Assert.InRange(cache.QueueLength, 0, 2 * CorrelationCache.Capacity);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static async Task<WeakReference> AnswerLargeAsync(CorrelationCache cache)
+    {
+        byte[] large = new byte[CorrelationCache.MaxCachedReplyBytes + 1];
+        WeakReference weak = new(large);
+        byte[]? answered = await cache.GetOrRun(BusEnvelope.NewCorrelationId(), () => Task.FromResult<byte[]?>(large), out _);
+        Assert.Same(large, answered);
+        return weak;
+    }
 }

@@ -128,12 +128,16 @@ internal sealed class TestFleet : IAsyncDisposable
         IMqttClient gateway = new MqttClientFactory().CreateMqttClient();
         fleet = new TestFleet(port, server, gateway);
         gateway.ApplicationMessageReceivedAsync += fleet.OnGatewayMessageAsync;
-        await gateway.ConnectAsync(new MqttClientOptionsBuilder()
+        MqttClientOptions clientOptions = new MqttClientOptionsBuilder()
             .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
             .WithTcpServer("127.0.0.1", port)
             .WithClientId("gw-test")
             .WithCredentials("gw-test", "gateway")
-            .Build());
+            .Build();
+        // The same socket buffers as the real gateway's bus client: with MQTTnet's 8 KiB default a 4 MiB storage.put
+        // takes seconds and stalls every other call queued behind it.
+        ((MqttClientTcpOptions)clientOptions.ChannelOptions).BufferSize = 1024 * 1024;
+        await gateway.ConnectAsync(clientOptions);
         await gateway.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
             .WithTopicFilter(fleet.Topics.Base + "/join/+/req", MqttQualityOfServiceLevel.AtLeastOnce)
             .WithTopicFilter(fleet.Topics.Base + "/dev/+/rpc/resp", MqttQualityOfServiceLevel.AtLeastOnce)

@@ -60,7 +60,7 @@ public sealed class MinerSettingsLoaderTests
         Assert.Contains("device:colour: unknown key", all, StringComparison.Ordinal);
 
         File.WriteAllText(dir.Path("miner.jsonc"), """
-            { "device": { "board": "pi9", "logLevel": "Loud" }, "bus": { "maxConcurrentRequests": 0 },
+            { "device": { "board": "pi9", "logLevel": "Loud" }, "bus": { "maxConcurrentRequests": 0, "reclaimAfterMb": -1 },
               "storage": { "reserveFraction": 2 }, "telemetry": { "telemetryPeriodS": 5 } }
             """);
         Assert.False(MinerSettingsLoader.TryLoad(dir.Path("miner.jsonc"), [], s_noFlags, out _, out errors));
@@ -68,6 +68,7 @@ public sealed class MinerSettingsLoaderTests
         Assert.Contains("device:board: 'pi9'", all, StringComparison.Ordinal);
         Assert.Contains("device:logLevel: 'Loud'", all, StringComparison.Ordinal);
         Assert.Contains("bus:maxConcurrentRequests: 0", all, StringComparison.Ordinal);
+        Assert.Contains("bus:reclaimAfterMb: -1 is outside 0–1024", all, StringComparison.Ordinal);
         Assert.Contains("storage:reserveFraction: 2", all, StringComparison.Ordinal);
         Assert.Contains("telemetry:telemetryPeriodS: 5", all, StringComparison.Ordinal);
     }
