@@ -75,9 +75,19 @@ public sealed class MinerCrashTests
         Assert.True(acked.Length >= 6);
         await using MinerProcess second = await MinerProcess.StartAsync(dir.Root, dir.Path("notify-2.sock"));
         await fleet.WaitRetainedAsync(fleet.Topics.Status(deviceId), p => IsOnline(p, firstBdSeq + 1), s_timeout);
-        Assert.Empty(Directory.GetFiles(dir.Path("data", "store", "tmp"), "*.part"));
 
-        (BusResponseHeader inventory, _) = await fleet.CallAsync(deviceId, BusRequestHeader.Encode(BusMethods.StorageInventory, Deadline(), new StorageInventoryParams(1000), FleetJsonContext.Default.StorageInventoryParams), ReadOnlyMemory<byte>.Empty, s_timeout);
+        // The device is online before its store has reconciled (storage requests answer Busy until then); the orphaned
+        // temp files are gone once it answers.
+        BusResponseHeader inventory;
+        int attempts = 0;
+        do
+        {
+            (inventory, _) = await fleet.CallAsync(deviceId, BusRequestHeader.Encode(BusMethods.StorageInventory, Deadline(), new StorageInventoryParams(1000), FleetJsonContext.Default.StorageInventoryParams), ReadOnlyMemory<byte>.Empty, s_timeout);
+        }
+        while (!inventory.Ok && inventory.Error == BusErrors.Busy && ++attempts < 10_000);
+
+        Assert.True(inventory.Ok, inventory.Message);
+        Assert.Empty(Directory.GetFiles(dir.Path("data", "store", "tmp"), "*.part"));
         HashSet<Hash256> held = [.. inventory.ReadResult(FleetJsonContext.Default.StorageInventoryResult).Roots.Select(r => r.Value)];
         Assert.Superset(new HashSet<Hash256>(acked), held);
         foreach (Hash256 root in acked)
