@@ -2,7 +2,7 @@
 // Copyright (c) Bittensor.Edge contributors
 
 using System.Globalization;
-using System.Runtime.InteropServices;
+using Bittensor.Edge.Miner.Interop;
 
 namespace Bittensor.Edge.Miner.Hosting;
 
@@ -19,7 +19,7 @@ namespace Bittensor.Edge.Miner.Hosting;
 /// </list>
 /// Linux only and best effort: anything refused (older kernel, musl without <c>malloc_trim</c>) is skipped.
 /// </summary>
-internal static partial class WorkingSetTrimmer
+internal static class WorkingSetTrimmer
 {
     private const int MadvPageout = 21;
 
@@ -31,10 +31,10 @@ internal static partial class WorkingSetTrimmer
             return (0, 0);
         }
 
-        long before = ResidentBytes();
+        long before = Environment.WorkingSet;
         try
         {
-            _ = MallocTrim(0);
+            _ = Libc.MallocTrim(0);
         }
         catch (EntryPointNotFoundException)
         {
@@ -44,10 +44,10 @@ internal static partial class WorkingSetTrimmer
         foreach ((nint start, nint length) in ReadOnlyFileMappings(File.ReadLines("/proc/self/maps")))
         {
             // EINVAL before Linux 5.4 (no MADV_PAGEOUT): nothing to do there, and nothing is lost.
-            _ = Madvise(start, length, MadvPageout);
+            _ = Libc.Madvise(start, length, MadvPageout);
         }
 
-        return (before, ResidentBytes());
+        return (before, Environment.WorkingSet);
     }
 
     /// <summary>The private, read-only, file-backed mappings of a <c>/proc/PID/maps</c> listing (code and constants).</summary>
@@ -74,24 +74,4 @@ internal static partial class WorkingSetTrimmer
             yield return ((nint)start, (nint)(end - start));
         }
     }
-
-    private static long ResidentBytes()
-    {
-        foreach (string line in File.ReadLines("/proc/self/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal)
-                && long.TryParse(line.AsSpan(6).Trim().TrimEnd("kB").Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long kb))
-            {
-                return kb * 1024;
-            }
-        }
-
-        return 0;
-    }
-
-    [LibraryImport("libc", EntryPoint = "malloc_trim")]
-    private static partial int MallocTrim(nuint pad);
-
-    [LibraryImport("libc", EntryPoint = "madvise")]
-    private static partial int Madvise(nint address, nint length, int advice);
 }

@@ -6,7 +6,7 @@ using System.Runtime.InteropServices;
 namespace Bittensor.Edge.Miner.Interop;
 
 /// <summary>
-/// The libc call .NET lacks for <c>temp → fsync → rename</c> of the device's own files (key, enrollment, first-boot
+/// The libc calls .NET lacks: madvise and malloc_trim for the working-set trim, and for <c>temp → fsync → rename</c> of the device's own files (key, enrollment, first-boot
 /// copy): fsync of the directory, so the rename survives power loss. Linux only; elsewhere a no-op. (The sector store
 /// has its own copy in Storage, internal there.)
 /// </summary>
@@ -43,6 +43,14 @@ internal static partial class Libc
             _ = Close(fd);
         }
     }
+
+    /// <summary>glibc's <c>malloc_trim</c>: returns free heap pages to the OS. Absent on musl (EntryPointNotFoundException).</summary>
+    [LibraryImport("libc", EntryPoint = "malloc_trim")]
+    public static partial int MallocTrim(nuint pad);
+
+    /// <summary><c>madvise</c>; returns -1 (EINVAL) for advice the kernel does not know.</summary>
+    [LibraryImport("libc", EntryPoint = "madvise")]
+    public static partial int Madvise(nint address, nint length, int advice);
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);
