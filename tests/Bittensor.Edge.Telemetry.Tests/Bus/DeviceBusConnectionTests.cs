@@ -65,6 +65,7 @@ public sealed class DeviceBusConnectionTests
         await using TestDevice device = new(broker.Uri);
         List<BusPublishTrigger> triggers = [];
         bool birthRetainedWhenHookRan = false;
+        TaskCompletionSource hookRan = new(TaskCreationOptions.RunContinuationsAsynchronously);
         device.Connection.AddPublishHook(async (trigger, ct) =>
         {
             MQTTnet.MqttApplicationMessage? retained = await broker.Server.GetRetainedMessageAsync(device.Topics.Status(TestDevice.Id));
@@ -73,8 +74,13 @@ public sealed class DeviceBusConnectionTests
             {
                 triggers.Add(trigger);
             }
+
+            hookRan.TrySetResult();
         });
         await device.StartAndWaitAsync();
+
+        // "Online" is signalled once the birth is acknowledged; the hooks run after that, so wait for them.
+        await hookRan.Task.WaitAsync(Ct);
 
         await using TestClient observer = await TestClient.ConnectAsync(broker.Uri, "observer", device.Topics.Status(TestDevice.Id));
         Received birth = await observer.WaitForTopicAsync(device.Topics.Status(TestDevice.Id));
@@ -257,6 +263,7 @@ public sealed class DeviceBusConnectionTests
         await using TestDevice device = new(broker.Uri);
         List<BusPublishTrigger> triggers = [];
         TaskCompletionSource haSeen = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        TaskCompletionSource connectedSeen = new(TaskCreationOptions.RunContinuationsAsynchronously);
         device.Connection.AddPublishHook((trigger, ct) =>
         {
             lock (triggers)
@@ -264,14 +271,11 @@ public sealed class DeviceBusConnectionTests
                 triggers.Add(trigger);
             }
 
-            if (trigger == BusPublishTrigger.HomeAssistantOnline)
-            {
-                haSeen.TrySetResult();
-            }
-
+            (trigger == BusPublishTrigger.HomeAssistantOnline ? haSeen : connectedSeen).TrySetResult();
             return Task.CompletedTask;
         });
         await device.StartAndWaitAsync();
+        await connectedSeen.Task.WaitAsync(Ct); // the Connected hooks run just after "online" is signalled
         await using TestClient ha = await TestClient.ConnectAsync(broker.Uri, "homeassistant", device.Topics.Status(TestDevice.Id));
         await ha.PublishAsync(device.Topics.HaStatus, "offline"u8.ToArray(), retain: true);
         await ha.PublishAsync(device.Topics.HaStatus, "online"u8.ToArray(), retain: true);
