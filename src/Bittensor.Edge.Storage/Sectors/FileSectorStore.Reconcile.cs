@@ -98,6 +98,10 @@ public sealed partial class FileSectorStore
             }
         }
 
+        // 3a. What the tree records remember of puts whose entries never committed (acknowledged, then the process
+        // died before the batched index commit): read before free slots are cut off or reused below.
+        Dictionary<Hash256, RecordMeta> remembered = RememberedPuts(files, indexed, used, slotCount);
+
         int end = slotCount;
         while (end > 0 && !used[end - 1])
         {
@@ -152,9 +156,12 @@ public sealed partial class FileSectorStore
             string path = SectorPath(root);
             if (length == StorageConstants.SectorSize && RehashFile(path, upper) is Hash256 actual && actual == root)
             {
+                // An acknowledged put keeps its expiry and store time; a file renamed just before a crash (never
+                // acknowledged) has no record naming it and never expires until it is put again.
+                RecordMeta meta = remembered.TryGetValue(root, out RecordMeta m) ? m : new RecordMeta(ulong.MaxValue, _clock.UtcNow.ToUnixTimeMilliseconds());
                 int slot = AllocateSlot();
-                _trees.Write(slot, upper);
-                _index.Upsert(new SectorInfo(root, _clock.UtcNow, ulong.MaxValue, null), slot);
+                _trees.Write(slot, upper, meta);
+                _index.Upsert(new SectorInfo(root, DateTimeOffset.FromUnixTimeMilliseconds(meta.StoredAtUnixMs), meta.ExpiresAtBlock, null), slot);
                 adoptedSlots.Add((root, slot));
                 adopted.Add(root);
             }
@@ -197,6 +204,31 @@ public sealed partial class FileSectorStore
         {
             TreesRebuilt = treesRebuilt,
         };
+    }
+
+    /// <summary>
+    /// Expiry and store time of each unindexed sector file, from the newest record at a slot no entry owns that names its
+    /// root (<see cref="SectorTreeFile"/>); empty, without reading trees.dat, when every file is indexed.
+    /// </summary>
+    private Dictionary<Hash256, RecordMeta> RememberedPuts(Dictionary<Hash256, long> files, Dictionary<Hash256, int> indexed, BitArray used, int slotCount)
+    {
+        Dictionary<Hash256, RecordMeta> remembered = [];
+        if (files.Keys.All(indexed.ContainsKey))
+        {
+            return remembered;
+        }
+
+        for (int slot = 0; slot < slotCount; slot++)
+        {
+            if (!used[slot] && _trees.TryReadMeta(slot, out Hash256 root, out RecordMeta meta)
+                && files.ContainsKey(root) && !indexed.ContainsKey(root)
+                && (!remembered.TryGetValue(root, out RecordMeta seen) || meta.StoredAtUnixMs > seen.StoredAtUnixMs))
+            {
+                remembered[root] = meta;
+            }
+        }
+
+        return remembered;
     }
 
     /// <summary>Every well-named sector file with its length; files with any other name are deleted and counted.</summary>

@@ -2,6 +2,7 @@
 // Copyright (c) Bittensor.Edge contributors
 
 using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using Bittensor.Edge.Core;
 using Bittensor.Edge.Core.Crypto;
@@ -18,10 +19,14 @@ namespace Bittensor.Edge.Storage.Sectors;
 /// </summary>
 /// <remarks>
 /// <para><b>Write path</b> (nothing is acknowledged before step 5): 1. hash the sector and reject a root mismatch;
-/// 2. write <c>tmp/&lt;root&gt;.&lt;random&gt;.part</c> (<see cref="FileMode.CreateNew"/>) in 1 MiB writes and fsync it;
-/// 3. rename it into <c>sectors/xx/</c> and fsync that directory (and <c>sectors/</c> when <c>xx</c> is new);
-/// 4. write the tree record into a free slot of <c>trees.dat</c> and fsync it, then commit the index entry naming that
-/// slot; 5. return <see cref="PutStatus.Stored"/>.</para>
+/// 2. meanwhile, on one pool thread, check the free space, write <c>tmp/&lt;root&gt;.&lt;random&gt;.part</c>
+/// (<see cref="FileMode.CreateNew"/>) in 1 MiB writes and fsync it; 3. rename it into <c>sectors/xx/</c> and fsync that
+/// directory (and <c>sectors/</c> when <c>xx</c> is new); 4. write the tree record, with the put's expiry and store
+/// time, into a free slot of <c>trees.dat</c> and fsync it; 5. return <see cref="PutStatus.Stored"/>. The index entry
+/// naming the slot is committed right after, in the background, batched with other puts' entries (one LiteDB
+/// transaction costs 150–400 µs here, a tenth of a put): the sector is durable without it, since a store that dies
+/// first finds the file at its next open and adopts it with the record's expiry. Every read of the index first commits
+/// the entries still pending, so callers never see the lag.</para>
 /// <para><b>Delete</b> commits the index delete first, then frees the slot and unlinks. <b>Reads</b> use <see cref="RandomAccess"/> on
 /// the file, never the index.</para>
 /// <para><b>Start-up</b>: <see cref="Open"/> reconciles the index with the files before returning (see
@@ -38,6 +43,8 @@ public sealed partial class FileSectorStore : ISectorStore
     private const string PartExtension = ".part";
 
     private readonly Lock _lock = new();
+    private readonly Lock _flushLock = new();
+    private readonly Dictionary<Hash256, (SectorInfo Info, int Slot)> _pending = [];
     private readonly IClock _clock;
     private readonly string _directory;
     private readonly string _tempDirectory;
@@ -51,6 +58,7 @@ public sealed partial class FileSectorStore : ISectorStore
     private int _slotEnd;
     private long _count;
     private long _reserved;
+    private int _flushScheduled;
     private bool _disposed;
 
     private FileSectorStore(SectorStoreOptions options, IClock clock)
@@ -179,6 +187,7 @@ public sealed partial class FileSectorStore : ISectorStore
     public bool TryGetInfo(in Hash256 root, out SectorInfo info)
     {
         ThrowIfDisposed();
+        FlushIndex();
         return _index.TryGet(root, out info);
     }
 
@@ -245,7 +254,7 @@ public sealed partial class FileSectorStore : ISectorStore
             {
                 case SlotLookup.Absent:
                     return false;
-                case SlotLookup.AskIndex when !_index.TryGetSlot(root, out slot):
+                case SlotLookup.AskIndex when !TryGetSlotCore(root, out slot):
                     return false;
             }
         }
@@ -257,12 +266,23 @@ public sealed partial class FileSectorStore : ISectorStore
 
         // A slot freed by a concurrent delete may already hold another sector's record: then the sector is gone. A
         // record that names another root while the entry stays is corruption, which the prover reports.
-        return destination.Slice(SectorTreeFile.RootOffset).SequenceEqual(root.Bytes) || _index.Contains(root);
+        if (destination.Slice(SectorTreeFile.RootOffset).SequenceEqual(root.Bytes))
+        {
+            return true;
+        }
+
+        lock (_lock)
+        {
+            ThrowIfDisposed();
+            return _pending.ContainsKey(root) || _index.Contains(root);
+        }
     }
 
     /// <inheritdoc/>
     public bool Delete(in Hash256 root)
     {
+        ThrowIfDisposed();
+        FlushIndex();
         lock (_lock)
         {
             ThrowIfDisposed();
@@ -285,6 +305,7 @@ public sealed partial class FileSectorStore : ISectorStore
     {
         ArgumentOutOfRangeException.ThrowIfNegative(limit);
         ThrowIfDisposed();
+        FlushIndex();
         return _index.Page(after, limit);
     }
 
@@ -292,6 +313,7 @@ public sealed partial class FileSectorStore : ISectorStore
     public IReadOnlyList<Hash256> CollectExpired(ulong currentBlock)
     {
         ThrowIfDisposed();
+        FlushIndex();
         List<Hash256> expired = _index.ExpiredBefore(currentBlock);
         List<Hash256> deleted = new(expired.Count);
         foreach (Hash256 root in expired)
@@ -325,6 +347,7 @@ public sealed partial class FileSectorStore : ISectorStore
     public ScrubOutcome ScrubNext(out Hash256 root)
     {
         ThrowIfDisposed();
+        FlushIndex();
         if (_index.LeastRecentlyScrubbed() is not SectorInfo info)
         {
             root = default;
@@ -358,21 +381,60 @@ public sealed partial class FileSectorStore : ISectorStore
         return ScrubOutcome.Rotted;
     }
 
-    /// <summary>Closes the index. Sector files stay on disk.</summary>
+    /// <summary>Commits the pending index entries and closes the index. Sector files stay on disk.</summary>
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "Dispose does not throw; entries that did not commit are durable in trees.dat and adopted at the next open.")]
     public void Dispose()
     {
-        lock (_lock)
+        lock (_flushLock)
         {
-            if (_disposed)
+            try
             {
-                return;
+                if (_index is not null)
+                {
+                    FlushIndex();
+                }
+            }
+            catch (Exception)
+            {
             }
 
-            _disposed = true;
+            lock (_lock)
+            {
+                if (_disposed)
+                {
+                    return;
+                }
+
+                _disposed = true;
+            }
+
+            _index?.Dispose();
+            _trees?.Dispose();
+        }
+    }
+
+    /// <summary>Entries waiting for their index commit (tests).</summary>
+    internal int PendingIndexEntries
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _pending.Count;
+            }
+        }
+    }
+
+    /// <summary>The slot of a stored root from the pending entries or the index. Under <see cref="_lock"/>.</summary>
+    private bool TryGetSlotCore(in Hash256 root, out int slot)
+    {
+        if (_pending.TryGetValue(root, out (SectorInfo Info, int Slot) entry))
+        {
+            slot = entry.Slot;
+            return true;
         }
 
-        _index?.Dispose();
-        _trees?.Dispose();
+        return _index.TryGetSlot(root, out slot);
     }
 
     /// <summary>
@@ -396,7 +458,7 @@ public sealed partial class FileSectorStore : ISectorStore
         }
 
         // A collided prefix, or a record that does not name its entry's root (reported as corrupt by the prover).
-        return _index.Contains(root);
+        return _pending.ContainsKey(root) || _index.Contains(root);
     }
 
     /// <summary>A put of a sector already stored: the data must still hash to the root; the later expiry wins.</summary>
@@ -407,6 +469,7 @@ public sealed partial class FileSectorStore : ISectorStore
             return PutStatus.RootMismatch;
         }
 
+        FlushIndex();
         lock (_lock)
         {
             ThrowIfDisposed();
@@ -420,58 +483,53 @@ public sealed partial class FileSectorStore : ISectorStore
     }
 
     /// <summary>
-    /// Steps 1–4 of the write path with the write overlapping the hashing: a thread-pool work item writes the temp file
-    /// in 1 MiB writes and fsyncs it while this thread hashes the sector's tree (all hashing stays on this thread). Only
-    /// when the root matches is the file renamed into place; on a mismatch the <c>.part</c> file is deleted unrenamed, so
-    /// nothing reaches <c>sectors/</c> or the index (a crash in between leaves a <c>.part</c>, which open deletes).
+    /// Steps 1–4 of the write path with the write overlapping the hashing: a thread-pool work item checks the free space,
+    /// creates, writes and fsyncs the temp file (and the bucket directory) while this thread hashes the sector's tree
+    /// (all hashing stays on this thread). Only when the root matches is the file renamed into place; on a mismatch the
+    /// <c>.part</c> file is deleted unrenamed, so nothing reaches <c>sectors/</c> or the index (a crash in between leaves
+    /// a <c>.part</c>, which open deletes).
     /// </summary>
     private unsafe PutStatus PutCore(in Hash256 root, ReadOnlySpan<byte> sector, ulong expiresAtBlock)
     {
-        (long available, long total) = FreeSpace(_directory);
-        if (available - StorageConstants.SectorSize < (long)(total * _reserveFraction))
-        {
-            return PutStatus.DiskFull;
-        }
-
         string hex = root.ToString("x", null);
-        string temp = Path.Combine(_tempDirectory, $"{hex}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}{PartExtension}");
         byte[] upperBuffer = ArrayPool<byte>.Shared.Rent(StorageConstants.UpperTreeSize);
         Span<byte> upper = upperBuffer.AsSpan(0, StorageConstants.UpperTreeSize);
+        SectorWrite job = new(this, hex);
         bool renamed = false;
         try
         {
             Hash256 actual;
-            Exception? writeError = null;
-            // No preallocation: on tmpfs fallocate costs more than it saves (1.3 → 1.15 ms per sector measured), and a
-            // sequential 4 MiB write of a new file gets contiguous extents from ext4's delayed allocation anyway.
-            using (SafeFileHandle handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None))
+            fixed (byte* data = sector)
             {
-                fixed (byte* data = sector)
+                job.Data = (nint)data;
+                Task write = Task.Factory.StartNew(
+                    static state => ((SectorWrite)state!).Run(),
+                    job,
+                    CancellationToken.None,
+                    TaskCreationOptions.DenyChildAttach,
+                    TaskScheduler.Default);
+                try
                 {
-                    Task write = Task.Factory.StartNew(
-                        static state => WriteSector((SectorWrite)state!),
-                        new SectorWrite(handle, (nint)data),
-                        CancellationToken.None,
-                        TaskCreationOptions.DenyChildAttach,
-                        TaskScheduler.Default);
+                    actual = SectorTree.ComputeUpperTree(sector, upper);
+                }
+                finally
+                {
+                    // The writer reads through a pointer into the pinned span: wait for it before leaving the fixed
+                    // block, even when hashing threw. Wait() runs the write inline if no pool thread picked it up.
                     try
                     {
-                        actual = SectorTree.ComputeUpperTree(sector, upper);
+                        write.Wait();
                     }
-                    finally
+                    catch (AggregateException e) when (e.InnerExceptions.Count == 1)
                     {
-                        // The writer reads through a pointer into the pinned span: wait for it before leaving the fixed
-                        // block, even when hashing threw. Wait() runs the write inline if no pool thread picked it up.
-                        try
-                        {
-                            write.Wait();
-                        }
-                        catch (AggregateException e) when (e.InnerExceptions.Count == 1)
-                        {
-                            writeError = e.InnerExceptions[0];
-                        }
+                        job.Error = e.InnerExceptions[0];
                     }
                 }
+            }
+
+            if (job.BelowReserve || (job.Error is IOException io && IsDiskFull(io)))
+            {
+                return PutStatus.DiskFull;
             }
 
             if (actual != root)
@@ -479,26 +537,14 @@ public sealed partial class FileSectorStore : ISectorStore
                 return PutStatus.RootMismatch;
             }
 
-            if (writeError is IOException io && IsDiskFull(io))
+            if (job.Error is not null)
             {
-                return PutStatus.DiskFull;
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(job.Error);
             }
 
-            if (writeError is not null)
-            {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(writeError);
-            }
-
-            string bucket = Path.Combine(_sectorsDirectory, hex.Substring(0, 2));
-            if (!System.IO.Directory.Exists(bucket))
-            {
-                System.IO.Directory.CreateDirectory(bucket);
-                Libc.FsyncDirectory(_sectorsDirectory);
-            }
-
-            File.Move(temp, Path.Combine(bucket, hex), overwrite: true);
+            File.Move(job.TempPath!, Path.Combine(job.Bucket!, hex), overwrite: true);
             renamed = true;
-            Libc.FsyncDirectory(bucket);
+            Libc.FsyncDirectory(job.Bucket!);
             return Commit(root, upper, expiresAtBlock);
         }
         catch (IOException e) when (!renamed && IsDiskFull(e))
@@ -507,16 +553,19 @@ public sealed partial class FileSectorStore : ISectorStore
         }
         finally
         {
-            if (!renamed)
+            if (!renamed && job.TempPath is not null)
             {
-                File.Delete(temp);
+                File.Delete(job.TempPath);
             }
 
             ArrayPool<byte>.Shared.Return(upperBuffer);
         }
     }
 
-    /// <summary>Step 4: the tree record (written and fsynced), then the index entry naming its slot.</summary>
+    /// <summary>
+    /// Step 4: the tree record with the put's metadata (written and fsynced), then the entry naming its slot goes to the
+    /// pending batch and the slot map, which is when the sector counts as stored.
+    /// </summary>
     private PutStatus Commit(in Hash256 root, ReadOnlySpan<byte> upper, ulong expiresAtBlock)
     {
         int slot;
@@ -529,8 +578,8 @@ public sealed partial class FileSectorStore : ISectorStore
         bool committed = false;
         try
         {
-            // Durable before the entry that names it: a crash in between only leaks the slot until the next open.
-            _trees.Write(slot, upper);
+            DateTimeOffset now = _clock.UtcNow;
+            _trees.Write(slot, upper, new RecordMeta(expiresAtBlock, now.ToUnixTimeMilliseconds()));
             lock (_lock)
             {
                 ThrowIfDisposed();
@@ -540,7 +589,7 @@ public sealed partial class FileSectorStore : ISectorStore
                     return PutStatus.Stored;
                 }
 
-                _index.Insert(new SectorInfo(root, _clock.UtcNow, expiresAtBlock, null), slot);
+                _pending[root] = (new SectorInfo(root, now, expiresAtBlock, null), slot);
                 _slots.Add(root, slot);
                 committed = true;
                 _count++;
@@ -557,22 +606,119 @@ public sealed partial class FileSectorStore : ISectorStore
             }
         }
 
+        ScheduleIndexFlush();
         return PutStatus.Stored;
     }
 
-    private static unsafe void WriteSector(SectorWrite write)
+    /// <summary>Queues one background <see cref="FlushIndex"/> unless one is queued already.</summary>
+    private void ScheduleIndexFlush()
     {
-        ReadOnlySpan<byte> sector = new((void*)write.Data, StorageConstants.SectorSize);
-        for (int offset = 0; offset < StorageConstants.SectorSize; offset += StorageConstants.WriteChunkSize)
+        if (Interlocked.Exchange(ref _flushScheduled, 1) == 0)
         {
-            RandomAccess.Write(write.Handle, sector.Slice(offset, StorageConstants.WriteChunkSize), offset);
+            ThreadPool.UnsafeQueueUserWorkItem(static store => store.BackgroundFlush(), this, preferLocal: false);
         }
-
-        RandomAccess.FlushToDisk(write.Handle);
     }
 
-    /// <summary>What the writer of <see cref="PutCore"/> needs: the temp file and the pinned sector's address.</summary>
-    private sealed record SectorWrite(SafeFileHandle Handle, nint Data);
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A failed background commit leaves the entries pending; the next read of the index commits them again and throws to its caller.")]
+    private void BackgroundFlush()
+    {
+        Volatile.Write(ref _flushScheduled, 0);
+        try
+        {
+            FlushIndex();
+        }
+        catch (Exception)
+        {
+        }
+    }
+
+    /// <summary>
+    /// Commits every pending index entry in one LiteDB transaction. Entries leave <see cref="_pending"/> only after the
+    /// commit, so a reader under <see cref="_lock"/> finds each entry in one place or the other. Never call it under
+    /// <see cref="_lock"/> (flushes take <see cref="_flushLock"/> first).
+    /// </summary>
+    private void FlushIndex()
+    {
+        lock (_flushLock)
+        {
+            List<(SectorInfo Info, int Slot)> batch;
+            lock (_lock)
+            {
+                if (_pending.Count == 0 || _disposed)
+                {
+                    return;
+                }
+
+                batch = [.. _pending.Values];
+            }
+
+            _index.InsertMany(batch, batch.Count);
+            lock (_lock)
+            {
+                foreach ((SectorInfo info, _) in batch)
+                {
+                    _pending.Remove(info.Root);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The pool thread's half of <see cref="PutCore"/>: the free-space check, the temp file (created, written from the
+    /// pinned sector in 1 MiB writes, fsynced) and the bucket directory.
+    /// </summary>
+    private sealed class SectorWrite(FileSectorStore store, string hex)
+    {
+        /// <summary>The pinned sector (4 MiB), valid while the put waits for <see cref="Run"/>.</summary>
+        public nint Data { get; set; }
+
+        /// <summary>The temp file, once created (the put deletes it unless it renamed it).</summary>
+        public string? TempPath { get; private set; }
+
+        /// <summary>The bucket directory, once it exists.</summary>
+        public string? Bucket { get; private set; }
+
+        /// <summary>The sector would have eaten into the reserve, so nothing was written.</summary>
+        public bool BelowReserve { get; private set; }
+
+        /// <summary>What the write threw, if anything.</summary>
+        public Exception? Error { get; set; }
+
+        public unsafe void Run()
+        {
+            (long available, long total) = store.FreeSpace(store._directory);
+            if (available - StorageConstants.SectorSize < (long)(total * store._reserveFraction))
+            {
+                BelowReserve = true;
+                return;
+            }
+
+            string temp = Path.Combine(store._tempDirectory, $"{hex}.{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}{PartExtension}");
+
+            // No preallocation: on tmpfs fallocate costs more than it saves (1.3 → 1.15 ms per sector measured), and a
+            // sequential 4 MiB write of a new file gets contiguous extents from ext4's delayed allocation anyway.
+            using (SafeFileHandle handle = File.OpenHandle(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None))
+            {
+                TempPath = temp;
+                ReadOnlySpan<byte> sector = new((void*)Data, StorageConstants.SectorSize);
+                for (int offset = 0; offset < StorageConstants.SectorSize; offset += StorageConstants.WriteChunkSize)
+                {
+                    RandomAccess.Write(handle, sector.Slice(offset, StorageConstants.WriteChunkSize), offset);
+                }
+
+                RandomAccess.FlushToDisk(handle);
+            }
+
+            string bucket = Path.Combine(store._sectorsDirectory, hex.Substring(0, 2));
+            if (!System.IO.Directory.Exists(bucket))
+            {
+                System.IO.Directory.CreateDirectory(bucket);
+                Libc.FsyncDirectory(store._sectorsDirectory);
+            }
+
+            Bucket = bucket;
+        }
+    }
 
     /// <summary>A free tree-file slot, lowest freed first, else a new one at the end. Under <see cref="_lock"/> (or in <see cref="OpenCore"/>).</summary>
     private int AllocateSlot() => _freeSlots.Count > 0 ? _freeSlots.Pop() : _slotEnd++;

@@ -11,7 +11,7 @@ namespace Bittensor.Edge.Storage.Sectors;
 /// (specs/storage-proofs.md §8).
 /// </summary>
 /// <remarks>
-/// <para><b>Layout.</b> One collection, one document and one commit per sector:</para>
+/// <para><b>Layout.</b> One collection, one document per sector; puts commit their entries in batches (<see cref="InsertMany"/>):</para>
 /// <list type="table">
 /// <item><term><c>sectors</c></term><description><c>{_id: root (binary 32), storedAt: unix ms (int64), expiresAtBlock: int64, lastScrub: unix ms or null, slot: int32}</c>, indexed on <c>expiresAtBlock</c></description></item>
 /// </list>
