@@ -75,13 +75,22 @@ internal sealed class AxonPipeline
         string route = RouteOf(request.Path);
         try
         {
-            (AxonStatus status, string message, byte[] body) = await ProcessAsync(context, route, received).ConfigureAwait(false);
-            if (context.RequestAborted.IsCancellationRequested)
+            (AxonStatus status, string message, ReadOnlyMemory<byte> body, Action? release) = await ProcessAsync(context, route, received).ConfigureAwait(false);
+            try
             {
-                return;
+                if (context.RequestAborted.IsCancellationRequested)
+                {
+                    return;
+                }
+
+                await WriteAsync(context, status, message, body, dendriteHotkey, requestHash, received).ConfigureAwait(false);
+            }
+            finally
+            {
+                // The write has completed (Kestrel copied the bytes) or failed: the pooled body is free either way.
+                release?.Invoke();
             }
 
-            await WriteAsync(context, status, message, body, dendriteHotkey, requestHash, received).ConfigureAwait(false);
             if (status == AxonStatus.Ok)
             {
                 Log.Answered(_logger, route, dendriteHotkey, (int)status, _clock.Elapsed - received);
@@ -244,7 +253,7 @@ internal sealed class AxonPipeline
         }
     }
 
-    private async Task WriteAsync(HttpContext context, AxonStatus status, string message, byte[] body, string dendriteHotkey, string requestHash, TimeSpan received)
+    private async Task WriteAsync(HttpContext context, AxonStatus status, string message, ReadOnlyMemory<byte> body, string dendriteHotkey, string requestHash, TimeSpan received)
     {
         IReadOnlyList<KeyValuePair<string, string>> headers = ResponseSigning.CreateHeaders(
             _hotkey,
@@ -255,7 +264,7 @@ internal sealed class AxonPipeline
             Guid.NewGuid(),
             dendriteHotkey,
             requestHash,
-            body);
+            body.Span);
         HttpResponse response = context.Response;
         response.StatusCode = (int)status;
         foreach (KeyValuePair<string, string> header in headers)

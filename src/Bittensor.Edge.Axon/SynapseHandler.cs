@@ -46,6 +46,17 @@ public readonly struct RawSynapseResult
         Body = body;
     }
 
+    /// <summary>
+    /// A success whose body lives in a pooled buffer: the axon signs and sends <paramref name="body"/> as is, then calls
+    /// <paramref name="release"/> once (also when the caller went away before it was sent), and never touches the body after.
+    /// </summary>
+    public RawSynapseResult(ReadOnlyMemory<byte> body, Action release)
+    {
+        ArgumentNullException.ThrowIfNull(release);
+        Body = body;
+        Release = release;
+    }
+
     /// <summary>A domain error.</summary>
     public RawSynapseResult(DomainError error)
     {
@@ -53,7 +64,10 @@ public readonly struct RawSynapseResult
     }
 
     /// <summary>The response body, when the handler succeeded.</summary>
-    public byte[]? Body { get; }
+    public ReadOnlyMemory<byte>? Body { get; }
+
+    /// <summary>What hands the body's buffer back once it is sent, if it is pooled.</summary>
+    public Action? Release { get; }
 
     /// <summary>The domain error, when it failed.</summary>
     public DomainError? Error { get; }

@@ -9,7 +9,8 @@ using Bittensor.Edge.Protocol.Synapses;
 namespace Bittensor.Edge.Axon;
 
 /// <summary>What a handler run produced: a status, a message for the status header, and the body.</summary>
-internal readonly record struct HandlerOutcome(AxonStatus Status, string Message, byte[] Body)
+/// <summary>A handler's answer: status, message and body, and what releases the body's pooled buffer once it is sent.</summary>
+internal readonly record struct HandlerOutcome(AxonStatus Status, string Message, ReadOnlyMemory<byte> Body, Action? Release = null)
 {
     public static HandlerOutcome FromError(DomainError error) =>
         new(error.Status, error.Message, JsonSerializer.SerializeToUtf8Bytes(error.ToBody(), ProtocolJsonContext.Default.ErrorBody));
@@ -46,12 +47,13 @@ internal sealed class SynapseRegistration
                 return HandlerOutcome.FromError(error);
             }
 
-            if (result.Body is null)
+            if (result.Body is not ReadOnlyMemory<byte> responseBody)
             {
                 ThrowHelper.ThrowInvalidOperation($"The {name} handler returned neither a body nor an error.");
+                return default;
             }
 
-            return new HandlerOutcome(AxonStatus.Ok, "Success", result.Body);
+            return new HandlerOutcome(AxonStatus.Ok, "Success", responseBody, result.Release);
         }
     }
 

@@ -232,4 +232,34 @@ public class AxonHandlerTests
         Assert.Equal(AxonStatus.UnprocessableEntity, result.Status);
         Assert.Equal(DomainErrorCodes.BadInput, result.Error?.Error);
     }
+
+    [Fact]
+    public async Task A_raw_handler_s_pooled_body_is_sent_then_released_exactly_once()
+    {
+        byte[] pooled = System.Buffers.ArrayPool<byte>.Shared.Rent(256);
+        byte[] json = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(s_output, ProtocolJsonContext.Default.InferenceResponse);
+        json.CopyTo(pooled, 0);
+        pooled.AsSpan(json.Length).Fill((byte)'!'); // what lies past the body must never be sent
+        int released = 0;
+        TaskCompletionSource releasedOnce = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (AxonTestEnvironment env = await AxonTestEnvironment.StartAsync(b => b.MapRaw(
+            SynapseNames.Inference,
+            (_, _, _) => ValueTask.FromResult(new RawSynapseResult(pooled.AsMemory(0, json.Length), () =>
+            {
+                Interlocked.Increment(ref released);
+                releasedOnce.TrySetResult();
+            })))))
+        {
+            DendriteResult<InferenceResponse> result = await env.DendriteOf(env.Validator).InferenceAsync(env.Target, s_inference, cancellationToken: TestContext.Current.CancellationToken);
+
+            Assert.Equal(AxonStatus.Ok, result.Status);
+            Assert.Equal(42UL, result.Response!.ComputeUs);
+
+            // The axon releases after its write completes, which may be just after the dendrite has the response.
+            await releasedOnce.Task.WaitAsync(TestContext.Current.CancellationToken);
+        }
+
+        Assert.Equal(1, Volatile.Read(ref released));
+        System.Buffers.ArrayPool<byte>.Shared.Return(pooled);
+    }
 }

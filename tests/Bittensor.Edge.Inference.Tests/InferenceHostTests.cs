@@ -191,7 +191,7 @@ public class InferenceHostTests
         InferenceResult result = await host.InferWireAsync(body.WrittenMemory, s_timeout);
 
         Assert.True(result.IsSuccess, result.Error?.Message);
-        using System.Text.Json.JsonDocument response = System.Text.Json.JsonDocument.Parse(result.ResponseBody);
+        using System.Text.Json.JsonDocument response = System.Text.Json.JsonDocument.Parse(result.ResponseBody!.Value);
         System.Text.Json.JsonElement[] outputs = [.. response.RootElement.GetProperty("outputs").EnumerateArray()];
         Assert.Equal(dtypes.Length, outputs.Length);
         for (int i = 0; i < dtypes.Length; i++)
@@ -204,7 +204,39 @@ public class InferenceHostTests
 
         Assert.Equal(InferenceWire.WriteResponse(
             [.. dtypes.Select((d, i) => new NamedTensor(outNames[i], d, [3, 3, 2], inputs[i].Data))],
-            response.RootElement.GetProperty("computeUs").GetUInt64()), result.ResponseBody);
+            response.RootElement.GetProperty("computeUs").GetUInt64()), result.ResponseBody!.Value.ToArray());
+    }
+
+    [Fact]
+    public async Task A_wire_response_stays_intact_until_released_and_a_released_buffer_serves_the_next_request()
+    {
+        await using InferenceHost host = await LoadedHostAsync(BundledModels.MlpTiny);
+        GeneratedModel model = TestModels.Get(BundledModels.MlpTiny);
+        byte[] Request(int seed) => InferenceWire.WriteRequest(model.Id, model.Sha256, [Tensor("x", [1, 64], TestModels.UniformInput(64, (ulong)seed))]);
+        static float[] Output(ReadOnlyMemory<byte> body)
+        {
+            using System.Text.Json.JsonDocument response = System.Text.Json.JsonDocument.Parse(body);
+            return MemoryMarshal.Cast<byte, float>(response.RootElement.GetProperty("outputs")[0].GetProperty("data").GetBytesFromBase64()).ToArray();
+        }
+
+        // Held, not released: the requests after it must not write into its buffer.
+        InferenceResult held = await host.InferWireAsync(Request(1), s_timeout);
+        byte[] heldBytes = held.ResponseBody!.Value.ToArray();
+        for (int seed = 2; seed < 40; seed++)
+        {
+            InferenceResult other = await host.InferWireAsync(Request(seed), s_timeout);
+            Batching.ModelBatcherTests.AssertClose(model.Forward(TestModels.UniformInput(64, (ulong)seed), 1), Output(other.ResponseBody!.Value));
+            other.ReleaseResponse();
+            other.ReleaseResponse(); // only the first call hands the buffer back
+        }
+
+        Assert.Equal(heldBytes, held.ResponseBody!.Value.ToArray());
+        Batching.ModelBatcherTests.AssertClose(model.Forward(TestModels.UniformInput(64, 1), 1), Output(held.ResponseBody!.Value));
+        held.ReleaseResponse();
+
+        InferenceResult failed = await host.InferWireAsync("{}"u8.ToArray(), s_timeout);
+        Assert.Null(failed.ResponseBody);
+        failed.ReleaseResponse();
     }
 
     internal static NamedTensor Tensor(string name, long[] shape, float[] values) =>

@@ -456,8 +456,11 @@ public sealed class ModelBatcher : IAsyncDisposable
         return null;
     }
 
-    private InferenceResult EncodeWire(Pending p, int batchRows, TimeSpan compute) =>
-        InferenceResult.SuccessWire(_response.Write(_session, batchRows, p.Offset, p.Rows, (ulong)compute.TotalMicroseconds), batchRows, compute);
+    private InferenceResult EncodeWire(Pending p, int batchRows, TimeSpan compute)
+    {
+        byte[] body = _response.Write(_session, batchRows, p.Offset, p.Rows, (ulong)compute.TotalMicroseconds, out int length);
+        return InferenceResult.SuccessWire(body, length, batchRows, compute);
+    }
 
     private InferenceResult CopyOutputs(ModelSignature signature, Pending p, int batchRows, TimeSpan compute)
     {

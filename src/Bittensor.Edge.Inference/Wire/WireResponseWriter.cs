@@ -10,7 +10,8 @@ namespace Bittensor.Edge.Inference.Wire;
 
 /// <summary>
 /// Writes the <c>Inference</c> response body <c>{"outputs":[{"name","dtype","shape","data"}…],"computeUs"}</c> for one
-/// model straight from the session's pooled output buffer into an array of the exact size: the JSON around the numbers
+/// model straight from the session's pooled output buffer into a pooled array (released by the caller through
+/// <see cref="InferenceResult.ReleaseResponse"/>): the JSON around the numbers
 /// is made once per model (names JSON-escaped), so a response touches only the output rows and the array it returns.
 /// After a large model's run the caches are cold, and every extra buffer or copy costs memory traffic that the overhead
 /// benchmark (inference.md §7) sees.
@@ -53,8 +54,11 @@ internal sealed class WireResponseWriter
         }
     }
 
-    /// <summary>The body for <paramref name="rows"/> rows from row <paramref name="offset"/> of a run of <paramref name="batchRows"/> rows.</summary>
-    public byte[] Write(ModelSession session, int batchRows, int offset, int rows, ulong computeUs)
+    /// <summary>
+    /// The body for <paramref name="rows"/> rows from row <paramref name="offset"/> of a run of <paramref name="batchRows"/>
+    /// rows, in the first <paramref name="bodyLength"/> bytes of an array rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/>.
+    /// </summary>
+    public byte[] Write(ModelSession session, int batchRows, int offset, int rows, ulong computeUs, out int bodyLength)
     {
         Span<byte> number = stackalloc byte[20];
         int length = s_start.Length + s_end.Length + Digits(computeUs) + 1;
@@ -64,8 +68,8 @@ internal sealed class WireResponseWriter
             length += _beforeRows[o].Length + rowDigits + _afterRows[o].Length + Base64.GetMaxEncodedToUtf8Length(rows * _rowBytes[o]) + 2;
         }
 
-        byte[] body = GC.AllocateUninitializedArray<byte>(length);
-        Span<byte> span = body;
+        byte[] body = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
+        Span<byte> span = body.AsSpan(0, length);
         int at = Put(span, 0, s_start);
         for (int o = 0; o < _beforeRows.Length; o++)
         {
@@ -83,7 +87,8 @@ internal sealed class WireResponseWriter
         Utf8Formatter.TryFormat(computeUs, number, out int digits);
         at = Put(span, at, number[..digits]);
         span[at++] = (byte)'}';
-        System.Diagnostics.Debug.Assert(at == body.Length, "The response length was computed wrong.");
+        System.Diagnostics.Debug.Assert(at == length, "The response length was computed wrong.");
+        bodyLength = length;
         return body;
     }
 

@@ -161,7 +161,7 @@ public sealed class ModelBatcherTests : IDisposable
         InferenceResult ra = await ta;
         Assert.True(ra.IsSuccess, ra.Error?.Message);
         Assert.Equal(3, ra.BatchRows); // a's 2 rows and c's, which took the bad requests' places
-        using System.Text.Json.JsonDocument response = System.Text.Json.JsonDocument.Parse(ra.ResponseBody);
+        using System.Text.Json.JsonDocument response = System.Text.Json.JsonDocument.Parse(ra.ResponseBody!.Value);
         System.Text.Json.JsonElement y = response.RootElement.GetProperty("outputs")[0];
         Assert.Equal("y", y.GetProperty("name").GetString());
         Assert.Equal("float32", y.GetProperty("dtype").GetString());

@@ -37,6 +37,6 @@ internal static class InferenceSynapses
 
     private static RawSynapseResult ToResult(InferenceResult result) =>
         result.ResponseBody is { } body
-            ? body
+            ? new RawSynapseResult(body, result.ReleaseResponse)
             : new DomainError(result.Error!.Code.ToString(), result.Error.Message, (AxonStatus)result.Error.HttpStatus);
 }
