@@ -4,7 +4,6 @@
 using Bittensor.Edge.Core.Crypto;
 using Bittensor.Edge.Core.Time;
 using Bittensor.Edge.Storage.Merkle;
-using Bittensor.Edge.Storage.Proofs;
 using Bittensor.Edge.Storage.Sectors;
 
 namespace Bittensor.Edge.Storage.Tests.Sectors;
@@ -171,11 +170,5 @@ public sealed class BatchedIndexCommitTests : IDisposable
         AssertProves(store, roots);
     }
 
-    private static void AssertProves(FileSectorStore store, params Hash256[] roots)
-    {
-        SectorLeaf[] items = [.. roots.SelectMany(root => new[] { new SectorLeaf(root, 0), new SectorLeaf(root, 1023) })];
-        using SectorProver prover = new(store);
-        Assert.Equal(ProveStatus.Proved, prover.Prove(items, out SectorLeafProof?[] proofs));
-        Assert.True(ProofVerifier.VerifyChallenge(items, proofs).IsValid);
-    }
+    private static void AssertProves(FileSectorStore store, params Hash256[] roots) => FileSectorStoreTests.AssertProves(store, roots);
 }

@@ -397,7 +397,7 @@ public sealed class FileSectorStoreTests : IDisposable
         Assert.False(check.CollectionExists("level4"));
     }
 
-    private static void AssertProves(FileSectorStore store, params Hash256[] roots)
+    internal static void AssertProves(FileSectorStore store, params Hash256[] roots)
     {
         SectorLeaf[] items = [.. roots.SelectMany(root => new[] { new SectorLeaf(root, 0), new SectorLeaf(root, 1023), new SectorLeaf(root, 517) })];
         using SectorProver prover = new(store);
