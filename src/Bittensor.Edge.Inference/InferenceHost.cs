@@ -202,12 +202,12 @@ public sealed class InferenceHost : IAsyncDisposable
     /// pooled output buffer. <paramref name="body"/> must stay unchanged until the task completes. Failures are
     /// <see cref="InferenceResult"/> values (<see cref="InferenceErrorCode.BadJson"/> for a body that is not a request).
     /// </summary>
-    public Task<InferenceResult> InferWireAsync(ReadOnlyMemory<byte> body, TimeSpan timeout)
+    public ValueTask<InferenceResult> InferWireAsync(ReadOnlyMemory<byte> body, TimeSpan timeout)
     {
         if (!InferenceWire.TryReadRequest(body, out WireRequest request, out InferenceError? error)
             || !TryAdmit(request.ModelId, request.ModelSha256, request.Inputs, out Served? served, out int rows, out error))
         {
-            return Task.FromResult(InferenceResult.Failure(error));
+            return ValueTask.FromResult(InferenceResult.Failure(error));
         }
 
         return served.Batcher.SubmitWire(request.Inputs, rows, _clock.Elapsed + timeout);

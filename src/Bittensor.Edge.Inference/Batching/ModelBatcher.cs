@@ -47,6 +47,7 @@ public sealed class ModelBatcher : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _runner;
     private readonly List<Pending> _inline = new(1);
+    private readonly Pending _inlinePending = new();
     private readonly WireResponseWriter _response;
     private TaskCompletionSource? _idle;
     private int _queuedRows;
@@ -106,16 +107,17 @@ public sealed class ModelBatcher : IAsyncDisposable
     /// reading) or not at all. The returned task never faults: failures are <see cref="InferenceResult"/> values.
     /// </summary>
     public Task<InferenceResult> SubmitAsync(IReadOnlyList<NamedTensor> inputs, int rows, TimeSpan deadline) =>
-        Submit(inputs, rows, deadline, wire: false);
+        Submit(inputs, rows, deadline, wire: false).AsTask();
 
     /// <summary>
     /// As <see cref="SubmitAsync"/>, but the success carries the <c>Inference</c> response body
     /// (<see cref="InferenceResult.ResponseBody"/>), encoded from the pooled output buffer, instead of output arrays.
     /// </summary>
-    public Task<InferenceResult> SubmitWire(IReadOnlyList<NamedTensor> inputs, int rows, TimeSpan deadline) =>
+    /// <remarks>A <see cref="ValueTask{TResult}"/>: run inline (maxDelay 0, batcher idle), the request allocates no task.</remarks>
+    public ValueTask<InferenceResult> SubmitWire(IReadOnlyList<NamedTensor> inputs, int rows, TimeSpan deadline) =>
         Submit(inputs, rows, deadline, wire: true);
 
-    private Task<InferenceResult> Submit(IReadOnlyList<NamedTensor> inputs, int rows, TimeSpan deadline, bool wire)
+    private ValueTask<InferenceResult> Submit(IReadOnlyList<NamedTensor> inputs, int rows, TimeSpan deadline, bool wire)
     {
         ArgumentNullException.ThrowIfNull(inputs);
         if (rows < 1 || rows > _session.Signature.MaxRows)
@@ -126,29 +128,32 @@ public sealed class ModelBatcher : IAsyncDisposable
         TimeSpan now = _clock.Elapsed;
         if (deadline <= now)
         {
-            return Task.FromResult(InferenceResult.Failure(InferenceErrorCode.DeadlineExceeded, "The request's deadline passed before it ran."));
+            return ValueTask.FromResult(InferenceResult.Failure(InferenceErrorCode.DeadlineExceeded, "The request's deadline passed before it ran."));
         }
 
-        Pending pending = new(inputs, rows, deadline, now, wire);
+        Pending? pending = null;
         Task<InferenceResult>? queued = null;
         lock (_lock)
         {
             if (_disposed)
             {
-                return Task.FromResult(InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"Model {_session.ModelId} is unloading."));
+                return ValueTask.FromResult(InferenceResult.Failure(InferenceErrorCode.ModelNotReady, $"Model {_session.ModelId} is unloading."));
             }
 
             if (_queuedRows + rows > _queueRowLimit)
             {
-                return Task.FromResult(InferenceResult.Failure(InferenceErrorCode.Busy, $"Model {_session.ModelId} has {_queuedRows} rows queued (limit {_queueRowLimit})."));
+                return ValueTask.FromResult(InferenceResult.Failure(InferenceErrorCode.Busy, $"Model {_session.ModelId} has {_queuedRows} rows queued (limit {_queueRowLimit})."));
             }
 
             if (_maxDelay == TimeSpan.Zero && !_running && _queue.Count == 0)
             {
+                // One inline run at a time (_running), so one reusable record serves them all.
                 _running = true;
+                pending = _inlinePending.Reset(inputs, rows, deadline, now, wire);
             }
             else
             {
+                pending = new Pending().Reset(inputs, rows, deadline, now, wire);
                 queued = pending.Queue();
                 _queue.Add(pending);
                 _queuedRows += rows;
@@ -162,10 +167,11 @@ public sealed class ModelBatcher : IAsyncDisposable
         if (queued is not null)
         {
             _ready.Release();
-            return queued;
+            return new ValueTask<InferenceResult>(queued);
         }
 
         // Idle with maxDelay 0: run on the caller's thread, without a queue hop or a completion source.
+        InferenceResult result;
         _inline.Add(pending);
         try
         {
@@ -174,10 +180,12 @@ public sealed class ModelBatcher : IAsyncDisposable
         finally
         {
             _inline.Clear();
+            result = pending.Result!;
+            pending.Reset(null!, 0, default, default, wire: false); // drop the request's inputs before the next one
             Finish();
         }
 
-        return Task.FromResult(pending.Result!);
+        return new ValueTask<InferenceResult>(result);
     }
 
     /// <inheritdoc/>
@@ -476,19 +484,33 @@ public sealed class ModelBatcher : IAsyncDisposable
         return InferenceResult.Success(outputs, batchRows, compute);
     }
 
-    private sealed class Pending(IReadOnlyList<NamedTensor> inputs, int rows, TimeSpan deadline, TimeSpan arrival, bool wire)
+    private sealed class Pending
     {
         private TaskCompletionSource<InferenceResult>? _completion;
 
-        public IReadOnlyList<NamedTensor> Inputs { get; } = inputs;
+        public IReadOnlyList<NamedTensor> Inputs { get; private set; } = [];
 
-        public int Rows { get; } = rows;
+        public int Rows { get; private set; }
 
-        public TimeSpan Deadline { get; } = deadline;
+        public TimeSpan Deadline { get; private set; }
 
-        public TimeSpan Arrival { get; } = arrival;
+        public TimeSpan Arrival { get; private set; }
 
-        public bool Wire { get; } = wire;
+        public bool Wire { get; private set; }
+
+        /// <summary>Sets the request this record stands for (a fresh record, or the batcher's inline one between runs).</summary>
+        public Pending Reset(IReadOnlyList<NamedTensor> inputs, int rows, TimeSpan deadline, TimeSpan arrival, bool wire)
+        {
+            Inputs = inputs;
+            Rows = rows;
+            Deadline = deadline;
+            Arrival = arrival;
+            Wire = wire;
+            Offset = 0;
+            Result = null;
+            _completion = null;
+            return this;
+        }
 
         /// <summary>The first row of this request in its batch's buffers, or −1 once it was refused.</summary>
         public int Offset { get; set; }

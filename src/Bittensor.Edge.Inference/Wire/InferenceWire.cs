@@ -22,6 +22,12 @@ namespace Bittensor.Edge.Inference.Wire;
 /// </remarks>
 public static class InferenceWire
 {
+    [ThreadStatic]
+    private static string? t_modelId;
+
+    [ThreadStatic]
+    private static string? t_inputName;
+
     /// <summary>Most input tensors one request may carry.</summary>
     public const int MaxTensors = 64;
 
@@ -67,6 +73,21 @@ public static class InferenceWire
         return error is null;
     }
 
+    /// <summary>
+    /// The string token as a string, reusing <paramref name="recent"/> (this thread's last one) when the text is the same:
+    /// a host hears the same model id and input names request after request, and each new string is memory the next
+    /// request's cold caches pay for.
+    /// </summary>
+    private static string Recent(ref Utf8JsonReader reader, ref string? recent)
+    {
+        if (recent is not null && reader.ValueTextEquals(recent))
+        {
+            return recent;
+        }
+
+        return recent = reader.GetString()!;
+    }
+
     private static InferenceError? ReadRequestCore(ReadOnlyMemory<byte> body, out WireRequest request)
     {
         request = default;
@@ -86,7 +107,7 @@ public static class InferenceWire
             if (reader.ValueTextEquals("modelId"u8))
             {
                 Expect(ref reader, JsonTokenType.String, "modelId");
-                modelId = reader.GetString();
+                modelId = Recent(ref reader, ref t_modelId);
             }
             else if (reader.ValueTextEquals("modelSha256"u8))
             {
@@ -170,7 +191,7 @@ public static class InferenceWire
                 if (reader.ValueTextEquals("name"u8))
                 {
                     Expect(ref reader, JsonTokenType.String, index, "name");
-                    name = reader.GetString();
+                    name = Recent(ref reader, ref t_inputName);
                 }
                 else if (reader.ValueTextEquals("dtype"u8))
                 {

@@ -102,7 +102,8 @@ public class InferenceHostBenchmarks : IDisposable
     [Benchmark]
     public int HostBatch1()
     {
-        InferenceResult result = _host.InferWireAsync(_requestBody, TimeSpan.FromSeconds(12)).GetAwaiter().GetResult();
+        ValueTask<InferenceResult> run = _host.InferWireAsync(_requestBody, TimeSpan.FromSeconds(12));
+        InferenceResult result = run.IsCompletedSuccessfully ? run.Result : run.AsTask().GetAwaiter().GetResult();
         int length = result.ResponseBody!.Value.Length;
         result.ReleaseResponse();
         return length;

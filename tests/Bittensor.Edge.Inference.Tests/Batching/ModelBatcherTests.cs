@@ -151,7 +151,7 @@ public sealed class ModelBatcherTests : IDisposable
         NamedTensor[] bad = [new NamedTensor("x", InferenceDType.Float32, [1, 64], MemoryMarshal.AsBytes(nan.AsSpan()).ToArray())];
         NamedTensor[] notBase64 = [c[0] with { Data = Enumerable.Repeat((byte)'!', 344).ToArray(), IsBase64 = true }];
 
-        Task<InferenceResult> ta = batcher.SubmitWire(aText, 2, s_far);
+        Task<InferenceResult> ta = batcher.SubmitWire(aText, 2, s_far).AsTask();
         Task<InferenceResult> tb = batcher.SubmitAsync(bad, 1, s_far);
         Task<InferenceResult> tn = batcher.SubmitAsync(notBase64, 1, s_far);
         Task<InferenceResult> tc = batcher.SubmitAsync(c, 1, s_far);

@@ -25,7 +25,7 @@ internal static class InferenceSynapses
     /// <summary>The raw handler serving <paramref name="host"/>, with each request's own deadline on <paramref name="clock"/>.</summary>
     public static RawSynapseHandler Handler(InferenceHost host, IClock clock) => (body, context, _) =>
     {
-        Task<InferenceResult> run = host.InferWireAsync(body, context.Deadline - clock.Elapsed);
+        ValueTask<InferenceResult> run = host.InferWireAsync(body, context.Deadline - clock.Elapsed);
         return run.IsCompletedSuccessfully ? ValueTask.FromResult(ToResult(run.Result)) : AwaitAsync(run);
     };
 
@@ -33,7 +33,7 @@ internal static class InferenceSynapses
     public static InferenceSummary Summary(InferenceHost? host) =>
         new(host is null ? [] : [.. host.Models.Select(m => m.Id).Order(StringComparer.Ordinal)]);
 
-    private static async ValueTask<RawSynapseResult> AwaitAsync(Task<InferenceResult> run) => ToResult(await run.ConfigureAwait(false));
+    private static async ValueTask<RawSynapseResult> AwaitAsync(ValueTask<InferenceResult> run) => ToResult(await run.ConfigureAwait(false));
 
     private static RawSynapseResult ToResult(InferenceResult result) =>
         result.ResponseBody is { } body
