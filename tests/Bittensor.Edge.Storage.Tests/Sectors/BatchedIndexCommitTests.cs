@@ -55,6 +55,24 @@ public sealed class BatchedIndexCommitTests : IDisposable
     }
 
     [Fact]
+    public void Entries_wait_for_the_commit_delay_on_the_clock_then_commit_in_one_batch_without_any_read()
+    {
+        using FileSectorStore store = Open();
+        store.Put(s_rootA, s_a, 1);
+        store.Put(s_rootB, s_b, 2);
+
+        // Nothing has read the index and the clock has not moved: both entries wait, acknowledged.
+        Assert.Equal(2, store.PendingIndexEntries);
+        Assert.True(store.Contains(s_rootA));
+        Assert.Equal(2, store.PendingIndexEntries);
+
+        _clock.Advance(FileSectorStore.IndexCommitDelay);
+        Assert.True(SpinWait.SpinUntil(() => store.PendingIndexEntries == 0, TimeSpan.FromSeconds(30)), "the background commit never ran");
+        Assert.True(store.TryGetInfo(s_rootB, out SectorInfo info));
+        Assert.Equal(2UL, info.ExpiresAtBlock);
+    }
+
+    [Fact]
     public void Dispose_commits_the_pending_entries_so_a_clean_reopen_adopts_nothing()
     {
         using (FileSectorStore store = Open())
