@@ -15,6 +15,7 @@ public sealed partial class BusDispatcher
 
     private async Task<Reply> InferRunAsync(BusRequestHeader header, ReadOnlyMemory<byte> body, TimeSpan remaining)
     {
+        TimeSpan started = _clock.Elapsed;
         InferRunParams parameters = header.ReadParams(FleetJsonContext.Default.InferRunParams);
         if (!_status.CanInfer(out string? refusal))
         {
@@ -96,6 +97,7 @@ public sealed partial class BusDispatcher
         }
 
         Interlocked.Increment(ref _inferRuns);
+        _inferLatency.Record(_clock.Elapsed - started);
         return Ok(new InferRunResult(answered, computeUs), FleetJsonContext.Default.InferRunResult, output);
     }
 

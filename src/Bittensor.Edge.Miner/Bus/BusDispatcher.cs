@@ -70,6 +70,7 @@ public sealed partial class BusDispatcher : IDisposable
     private long _proves;
     private long _proveFailures;
     private long _inferRuns;
+    private readonly Hosting.LatencyWindow _inferLatency = new();
     private long _busy;
     private long _errors;
     private long _dropped;
@@ -109,6 +110,12 @@ public sealed partial class BusDispatcher : IDisposable
         _cache = new CorrelationCache(clock);
         _slots = new SemaphoreSlim(maxConcurrentRequests, maxConcurrentRequests);
     }
+
+    /// <summary>
+    /// The 95th percentile of <c>infer.run</c> latencies (arrival at the handler to answer) since the last call, in ms;
+    /// null when none ran. For telemetry's <c>inferenceP95Ms</c>.
+    /// </summary>
+    public double? TakeInferenceP95Ms() => _inferLatency.TakeP95();
 
     /// <summary>Bus work since start, for telemetry.</summary>
     public BusCounters Counters => new(

@@ -58,6 +58,7 @@ public sealed class MinerHost : IBusCommandSink, IDisposable
     private readonly StoreHolder _store = new();
     private readonly CancellationTokenSource _restart = new();
     private readonly ConcurrentQueue<DeviceEvent> _earlyEvents = new();
+    private readonly DailyCounter _bytesToday = new(TimeZoneInfo.Local);
     private BusCounters _lastCounters = new(0, 0, 0, 0, 0, 0, 0, 0, 0);
     private TimeSpan _lastSampleAt;
     private string? _lastError;
@@ -413,6 +414,8 @@ public sealed class MinerHost : IBusCommandSink, IDisposable
             ChallengesFailed: now.ProveFailures - before.ProveFailures,
             ChallengePassRatePct: answered > 0 ? 100.0 * now.Proves / answered : null,
             InferenceRps: seconds > 0 ? (now.InferRuns - before.InferRuns) / seconds : null,
+            InferenceP95Ms: counters.TakeInferenceP95Ms(),
+            BytesWrittenToday: SystemReadings.ProcessWriteBytes() is { } written ? _bytesToday.SinceMidnight(_clock.UtcNow, written) : 0,
             UptimeS: (long)at.TotalSeconds);
         await telemetry.PublishSampleAsync(sample).ConfigureAwait(false);
     }
@@ -484,5 +487,7 @@ public sealed class MinerHost : IBusCommandSink, IDisposable
         }
 
         public BusCounters Read() => _dispatcher?.Counters ?? new BusCounters(0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+        public double? TakeInferenceP95Ms() => _dispatcher?.TakeInferenceP95Ms();
     }
 }

@@ -66,6 +66,31 @@ internal static class SystemReadings
         }
     }
 
+    /// <summary>
+    /// Bytes this process caused to be written to block devices since it started (<c>write_bytes</c> of
+    /// <paramref name="ioPath"/>, <c>/proc/self/io</c>): the SD-card wear the miner causes. Writes to tmpfs do not count.
+    /// Null without task I/O accounting in the kernel.
+    /// </summary>
+    public static long? ProcessWriteBytes(string ioPath = "/proc/self/io")
+    {
+        try
+        {
+            foreach (string line in File.ReadLines(ioPath))
+            {
+                if (line.StartsWith("write_bytes:", StringComparison.Ordinal))
+                {
+                    return long.TryParse(line.AsSpan("write_bytes:".Length).Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out long bytes) ? bytes : null;
+                }
+            }
+
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>The 1-minute load average as a percentage of the cores (100 % = every core busy), capped at 100.</summary>
     public static double? CpuLoadPercent() => Load1() is { } load ? Math.Clamp(100.0 * load / Environment.ProcessorCount, 0, 100) : null;
 

@@ -20,7 +20,7 @@ namespace Bittensor.Edge.Telemetry.Publishing;
 /// <param name="Throttled">Whether the board throttles now (throttled bits 1–3, or the thermal policy on boards without them).</param>
 /// <param name="UnderVoltage">Whether under-voltage is reported now (throttled bit 0 / <c>rpi_volt</c>).</param>
 /// <param name="ThrottledWord">The raw Pi <c>get_throttled</c> word; null on boards without it.</param>
-/// <param name="BytesWrittenToday">Bytes written to the data partition since local midnight (SD wear budget).</param>
+/// <param name="BytesWrittenToday">Bytes written since local midnight (SD wear budget); the miner reports what it wrote to block devices itself (<c>/proc/self/io</c> <c>write_bytes</c>), 0 where the kernel does not account it.</param>
 /// <param name="ChallengesPassed">Storage challenges answered correctly since the previous sample.</param>
 /// <param name="ChallengesFailed">Storage challenges failed or missed since the previous sample.</param>
 /// <param name="ChallengePassRatePct">Pass rate over a recent window, 0–100 %; null before any challenge.</param>

@@ -39,6 +39,10 @@ public sealed class BusDispatcherInferenceTests
         AssertClose(model.Forward(second, 1), Slice(output, result.Items[1].Tensors[0]));
         Assert.Equal([2L, 10L], result.Items[0].Tensors[0].Shape);
         Assert.Contains(rig.Models.Models, m => m.Id == model.Id && m.Loaded);
+
+        // Telemetry's inferenceP95Ms: this run's latency, once.
+        Assert.True(rig.Dispatcher.TakeInferenceP95Ms() is > 0);
+        Assert.Null(rig.Dispatcher.TakeInferenceP95Ms());
     }
 
     [Fact]
