@@ -219,6 +219,24 @@ public static class NodeHost
             }
 
             using StorageValidatorState? ownedValidatorState = validatorState;
+
+            // The inference validator's scores (validator/inference.db), kept across restarts the same way.
+            InferenceValidatorState? inferenceState = null;
+            if (validatorKey is not null && references is not null)
+            {
+                string statePath = Path.Combine(settings.Node.DataDir, InferenceValidatorState.RelativePath);
+                try
+                {
+                    inferenceState = InferenceValidatorState.Open(statePath);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException or LiteDB.LiteException)
+                {
+                    Log.StartupFailed(logger, $"Cannot open the validator state {statePath}: {e.Message}");
+                    return NodeConstants.ExitStartup;
+                }
+            }
+
+            using InferenceValidatorState? ownedInferenceState = inferenceState;
             List<(string Name, Task Task)> running =
             [
                 ("block production", node.RunAsync(services.Token)),
@@ -240,7 +258,8 @@ public static class NodeHost
                         RoundInterval = TimeSpan.FromSeconds(settings.Validator.RoundS),
                         CapacityEveryRounds = settings.Validator.CapacityEveryRounds,
                     },
-                    logger);
+                    logger,
+                    inferenceState);
                 WeightSetter weights = CreateWeightSetter(settings.Validator, validatorState!, validatorKey, validatorChain, inference, out StorageValidator storage, dendrite!, environment.Clock, logger);
                 running.Add(("storage validator", RunValidatorAsync(settings.Validator, validatorKey, validatorChain, storage, weights, logger, services.Token)));
                 if (inference is not null)

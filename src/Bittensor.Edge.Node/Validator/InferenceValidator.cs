@@ -58,7 +58,9 @@ public sealed record InferenceMinerResult(ushort Uid, PublicKey Hotkey, IReadOnl
 /// <c>w_j = marketSplit · storage_j + (1 − marketSplit) · inference_j</c> (storage-proofs.md §6, 0.5/0.5 by default),
 /// renormalised over the markets that have weights, and the storage validator's loop submits the row; this validator only
 /// keeps its scores.</para>
-/// <para>State lives in memory; a restart starts every miner at 0. Rounds must not overlap (<see cref="RunAsync"/>
+/// <para>With an <see cref="InferenceValidatorState"/>, every miner's quality and bursts are saved after its round and
+/// loaded at construction, so a node restart keeps the inference weights; without one, a restart starts every miner at
+/// 0. Rounds must not overlap (<see cref="RunAsync"/>
 /// runs them one after another); <see cref="Weights"/> and <see cref="Snapshot"/> may be called from any thread. Miners
 /// are served in parallel within a round. The validator owns its reference models and disposes them.</para>
 /// </remarks>
@@ -71,12 +73,17 @@ public sealed class InferenceValidator : IMarketScores, IDisposable
     private readonly IReadOnlyList<ReferenceModel> _references;
     private readonly InferenceValidatorOptions _options;
     private readonly ILogger _logger;
+    private readonly InferenceValidatorState? _state;
     private readonly Lock _lock = new();
     private readonly Dictionary<PublicKey, MinerInferenceState> _miners = [];
     private int _round;
 
-    /// <summary>A validator calling miners through <paramref name="dendrite"/> as <paramref name="self"/>, recomputing on <paramref name="references"/> (owned from here on).</summary>
-    public InferenceValidator(ChainRpcClient chain, Dendrite dendrite, PublicKey self, IClock clock, IReadOnlyList<ReferenceModel> references, InferenceValidatorOptions options, ILogger logger)
+    /// <summary>
+    /// A validator calling miners through <paramref name="dendrite"/> as <paramref name="self"/>, recomputing on
+    /// <paramref name="references"/> (owned from here on), remembering scores in <paramref name="state"/> when given
+    /// (not owned: the caller disposes it after the validator).
+    /// </summary>
+    public InferenceValidator(ChainRpcClient chain, Dendrite dendrite, PublicKey self, IClock clock, IReadOnlyList<ReferenceModel> references, InferenceValidatorOptions options, ILogger logger, InferenceValidatorState? state = null)
     {
         ArgumentNullException.ThrowIfNull(chain);
         ArgumentNullException.ThrowIfNull(dendrite);
@@ -92,6 +99,17 @@ public sealed class InferenceValidator : IMarketScores, IDisposable
         _references = references;
         _options = options;
         _logger = logger;
+        _state = state;
+        foreach (PersistedInferenceMiner saved in state?.Load() ?? [])
+        {
+            MinerInferenceState miner = new(saved.Hotkey) { Uid = saved.Uid, Quality = saved.Quality };
+            foreach (double perS in saved.Bursts.TakeLast(options.CapacityHistory))
+            {
+                miner.AddBurst(perS, options.CapacityHistory);
+            }
+
+            _miners[saved.Hotkey] = miner;
+        }
     }
 
     /// <inheritdoc/>
@@ -246,6 +264,7 @@ public sealed class InferenceValidator : IMarketScores, IDisposable
             foreach (PublicKey gone in _miners.Keys.Where(k => !present.Contains(k)).ToArray())
             {
                 _miners.Remove(gone);
+                _state?.Delete(gone);
             }
         }
 
@@ -401,6 +420,7 @@ public sealed class InferenceValidator : IMarketScores, IDisposable
             }
 
             Log.InferenceMinerScored(_logger, miner.Uid, miner.Quality, miner.Capacity ?? 0);
+            _state?.Save(new PersistedInferenceMiner(miner.Hotkey, miner.Uid, miner.Quality, miner.Bursts));
             return new InferenceMinerResult(miner.Uid, miner.Hotkey, outcomes, burstPerS, miner.Quality, miner.Capacity);
         }
     }
@@ -410,6 +430,9 @@ public sealed class InferenceValidator : IMarketScores, IDisposable
         private readonly List<double> _bursts = [];
 
         public PublicKey Hotkey { get; } = hotkey;
+
+        /// <summary>A copy of the last bursts, oldest first.</summary>
+        public double[] Bursts => [.. _bursts];
 
         public ushort Uid { get; set; }
 

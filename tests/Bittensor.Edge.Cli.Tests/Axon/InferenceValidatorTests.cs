@@ -84,10 +84,9 @@ public sealed class InferenceValidatorTests : IAsyncLifetime
         Assert.Empty(refused);
         Assert.Equal([ExecutionProviders.Cpu, ExecutionProviders.Cpu], references.Select(r => r.ExecutionProvider));
         Assert.Contains(log.Lines, l => l.Contains("runs on the CPU execution provider", StringComparison.Ordinal));
-        using InferenceValidator validator = new(
-            client, dendrite, validatorKey.PublicKey, SystemClock.Instance, references,
-            new InferenceValidatorOptions { Netuid = 1, CapacityBurst = TimeSpan.FromMilliseconds(300), CapacityConcurrency = 2 },
-            NullLogger.Instance);
+        InferenceValidatorOptions options = new() { Netuid = 1, CapacityBurst = TimeSpan.FromMilliseconds(300), CapacityConcurrency = 2 };
+        using InferenceValidatorState state = InferenceValidatorState.Open(Path.Combine(_temp, InferenceValidatorState.RelativePath));
+        using InferenceValidator validator = new(client, dendrite, validatorKey.PublicKey, SystemClock.Instance, references, options, NullLogger.Instance, state);
 
         IReadOnlyList<InferenceMinerResult> results = await validator.RunRoundAsync(ct);
 
@@ -124,6 +123,13 @@ public sealed class InferenceValidatorTests : IAsyncLifetime
         Assert.True(weights[h1.Uid] > 0 && weights[h2.Uid] > 0);
         Assert.Equal(1.0, weights[h1.Uid] + weights[h2.Uid], 9);
         Assert.False(weights.ContainsKey(bad.Uid));
+
+        // A node restart: a new validator over the same state file has every score and the same weights before any round.
+        using (InferenceValidator restarted = new(client, dendrite, validatorKey.PublicKey, SystemClock.Instance, [], options, NullLogger.Instance, state))
+        {
+            Assert.Equal(weights.OrderBy(w => w.Key), restarted.Weights().OrderBy(w => w.Key));
+            Assert.Equal(validator.Snapshot().OrderBy(m => m.Uid), restarted.Snapshot().OrderBy(m => m.Uid));
+        }
 
         // Storage has no scores in this test, so the shared setter gives inference the whole row.
         StorageValidator storage = new(client, dendrite, validatorKey.PublicKey, SystemClock.Instance, new StorageValidatorOptions { Netuid = 1 }, NullLogger.Instance);
