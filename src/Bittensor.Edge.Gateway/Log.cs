@@ -51,6 +51,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "MQTT client {ClientId} disconnected ({Type})")]
     public static partial void ClientDisconnected(ILogger logger, string clientId, string type);
 
+    [LoggerMessage(EventId = 18, Level = LogLevel.Debug, Message = "Broker: the last will of {ClientId} waits {DelayS} s (its will delay) before it is published")]
+    public static partial void WillHeld(ILogger logger, string clientId, uint delayS);
+
+    [LoggerMessage(EventId = 19, Level = LogLevel.Information, Message = "Broker: the last will of {ClientId} was dropped: it reconnected within the will delay")]
+    public static partial void WillCancelled(ILogger logger, string clientId);
+
     [LoggerMessage(EventId = 16, Level = LogLevel.Warning, Message = "Broker: {Operation} for '{ClientId}' failed: {Reason}")]
     public static partial void BrokerOperationFailed(ILogger logger, string operation, string clientId, string reason);
 

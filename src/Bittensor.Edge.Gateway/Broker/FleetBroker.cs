@@ -13,6 +13,7 @@ using Bittensor.Edge.Core;
 using Bittensor.Edge.Gateway.Fleet;
 using Bittensor.Edge.Protocol.Fleet;
 using Microsoft.Extensions.Logging;
+using MQTTnet;
 using MQTTnet.Packets;
 using MQTTnet.Protocol;
 using MQTTnet.Server;
@@ -57,6 +58,10 @@ public sealed class FleetBroker : IAsyncDisposable
     private readonly JoinRateLimiter _joinLimiter;
     private readonly ConcurrentDictionary<string, string> _connected = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string ClientId, string Topic), TaskCompletionSource> _ackWaiters = new();
+    private readonly ConcurrentDictionary<string, (long Generation, uint WillDelayS)> _logins = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<MqttApplicationMessage, byte> _releasedWills = new(ReferenceEqualityComparer.Instance);
+    private readonly CancellationTokenSource _stopping = new();
+    private long _loginGeneration;
     private MqttServer? _server;
 
     /// <summary>A broker; nothing listens before <see cref="StartAsync"/>.</summary>
@@ -203,6 +208,7 @@ public sealed class FleetBroker : IAsyncDisposable
     /// <summary>Stops listening and disconnects everyone.</summary>
     public async ValueTask DisposeAsync()
     {
+        await _stopping.CancelAsync().ConfigureAwait(false); // wills still waiting for their delay are dropped with the broker
         MqttServer? server = _server;
         _server = null;
         if (server is not null)
@@ -236,6 +242,12 @@ public sealed class FleetBroker : IAsyncDisposable
             {
                 e.ReasonString = reason;
                 Log.ConnectRefused(_logger, clientId, user ?? "", remote, reason ?? code.ToString());
+            }
+            else
+            {
+                // MQTT 5: a will waits for the earlier of its delay and the end of the session; a new login cancels it.
+                uint delay = e.WillDelayInterval == 0 ? 0 : Math.Min(e.WillDelayInterval, e.SessionExpiryInterval);
+                _logins[clientId] = (Interlocked.Increment(ref _loginGeneration), delay);
             }
         }
         catch (Exception ex)
@@ -350,7 +362,14 @@ public sealed class FleetBroker : IAsyncDisposable
             }
             else if (TopicAcl.RoleOf(e.UserName) == ClientRole.Device)
             {
-                DevicePublished?.Invoke(e.UserName!);
+                if (HoldWill(e))
+                {
+                    e.ProcessPublish = false;
+                }
+                else
+                {
+                    DevicePublished?.Invoke(e.UserName!);
+                }
             }
         }
         catch (Exception ex)
@@ -361,6 +380,73 @@ public sealed class FleetBroker : IAsyncDisposable
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Whether this publish is a device's last will that must wait for its will delay (fleet.md §4: 15 s, so a device that
+    /// reconnects within a short network blip never shows offline). MQTTnet 5.2 ignores the will delay: it dispatches a
+    /// will as soon as the connection drops (<c>MqttConnectedClient.RunAsync</c>), through this interceptor. A will is
+    /// recognised by what only a will carries: the device's own status, <c>offline</c>, not <c>clean</c> (a device that
+    /// stops cleanly publishes <c>clean: true</c>, and the ACL keeps other clients off that topic). A held will is
+    /// published <see cref="IClock"/>-delay later unless the device logged in again meanwhile.
+    /// </summary>
+    private bool HoldWill(InterceptingPublishEventArgs e)
+    {
+        MqttApplicationMessage message = e.ApplicationMessage;
+        if (_releasedWills.TryRemove(message, out _))
+        {
+            return false; // a held will whose delay has passed, published by ReleaseWillAsync
+        }
+
+        string clientId = e.ClientId ?? "";
+        if (!_logins.TryGetValue(clientId, out (long Generation, uint WillDelayS) login) || login.WillDelayS == 0
+            || !string.Equals(message.Topic, _options.Topics.Status(clientId), StringComparison.Ordinal)
+            || !StatusMessage.TryDecode(message.Payload.IsSingleSegment ? message.Payload.FirstSpan : System.Buffers.BuffersExtensions.ToArray(message.Payload), out StatusMessage? status)
+            || status!.State != StatusMessage.Offline || status.Clean)
+        {
+            return false;
+        }
+
+        // The delay starts now, on the clock, before anyone can see the will is held.
+        Task delay = _clock.DelayAsync(TimeSpan.FromSeconds(login.WillDelayS), _stopping.Token);
+        Log.WillHeld(_logger, clientId, login.WillDelayS);
+        _ = ReleaseWillAsync(clientId, e.UserName, message, login.Generation, delay);
+        return true;
+    }
+
+    [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A will that cannot be published is logged; it must never take the broker down.")]
+    private async Task ReleaseWillAsync(string clientId, string? user, MqttApplicationMessage will, long generation, Task delay)
+    {
+        try
+        {
+            await delay.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        if (!_logins.TryGetValue(clientId, out (long Generation, uint WillDelayS) login) || login.Generation != generation)
+        {
+            Log.WillCancelled(_logger, clientId);
+            return;
+        }
+
+        if (_server is not { } server)
+        {
+            return;
+        }
+
+        _releasedWills[will] = 0;
+        try
+        {
+            await server.InjectApplicationMessage(new InjectedMqttApplicationMessage(will) { SenderClientId = clientId, SenderUserName = user }).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            _releasedWills.TryRemove(will, out _);
+            Log.BrokerOperationFailed(_logger, "delayed will", clientId, ex.Message);
+        }
     }
 
     [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A failure while checking a subscription refuses it; it must never take the broker down.")]

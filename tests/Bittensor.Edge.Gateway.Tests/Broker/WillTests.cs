@@ -76,6 +76,80 @@ public sealed class WillTests
     }
 
     [Fact]
+    public async Task A_device_will_with_a_delay_is_held_for_that_long_on_the_clock_then_published()
+    {
+        await using GatewayFixture gw = await GatewayFixture.StartAsync(homeAssistantPassword: HaPassword);
+        await using TestDevice alice = gw.NewDevice();
+        Assert.IsType<JoinAccepted>(await alice.JoinAsync(gw.CreateToken().Token));
+        string status = gw.Topics.Status(alice.DeviceId);
+        (MqttTestClient watcher, _) = await MqttTestClient.ConnectAsync(gw.Port, "watcher", "homeassistant", HaPassword);
+        await using (watcher)
+        {
+            Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, await watcher.SubscribeAsync(status));
+            (MqttTestClient client, _) = await alice.ConnectAsync(configure: b => DelayedWill(b, status, bdSeq: 9));
+            Assert.Equal(MqttClientPublishReasonCode.Success, await client.PublishAsync(status, new StatusMessage(StatusMessage.Online, 9, 2, false).Encode(), retain: true));
+            Assert.Equal(StatusMessage.Online, StatusOf(await watcher.ReceiveOnAsync(status)).State);
+
+            client.Client.Dispose(); // no DISCONNECT: the broker fires the will
+
+            await Eventually.TrueAsync(() => gw.Logger.Count("waits 15 s (its will delay)") == 1);
+            gw.Clock.Advance(TimeSpan.FromSeconds(14));
+            Assert.Equal("online", gw.Gateway.ListDevices().Devices.Single().Presence);
+
+            gw.Clock.Advance(TimeSpan.FromSeconds(1));
+            StatusMessage will = StatusOf(await watcher.ReceiveOnAsync(status));
+            Assert.Equal((StatusMessage.Offline, 9UL, false), (will.State, will.BdSeq, will.Clean));
+            await Eventually.TrueAsync(() => gw.Gateway.ListDevices().Devices.Single().Presence == "offline");
+            Assert.Empty(gw.Logger.Errors);
+        }
+    }
+
+    [Fact]
+    public async Task A_device_that_logs_in_again_within_the_will_delay_never_shows_offline()
+    {
+        await using GatewayFixture gw = await GatewayFixture.StartAsync(homeAssistantPassword: HaPassword);
+        await using TestDevice alice = gw.NewDevice();
+        Assert.IsType<JoinAccepted>(await alice.JoinAsync(gw.CreateToken().Token));
+        string status = gw.Topics.Status(alice.DeviceId);
+        (MqttTestClient watcher, _) = await MqttTestClient.ConnectAsync(gw.Port, "watcher", "homeassistant", HaPassword);
+        await using (watcher)
+        {
+            Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, await watcher.SubscribeAsync(status));
+            (MqttTestClient first, _) = await alice.ConnectAsync(configure: b => DelayedWill(b, status, bdSeq: 9));
+            Assert.Equal(MqttClientPublishReasonCode.Success, await first.PublishAsync(status, new StatusMessage(StatusMessage.Online, 9, 2, false).Encode(), retain: true));
+            first.Client.Dispose();
+            await Eventually.TrueAsync(() => gw.Logger.Count("waits 15 s (its will delay)") == 1);
+
+            // A network blip: back after 5 s with the next bdSeq, before the will's 15 s are up.
+            gw.Clock.Advance(TimeSpan.FromSeconds(5));
+            (MqttTestClient second, MqttClientConnectResult result) = await alice.ConnectAsync(configure: b => DelayedWill(b, status, bdSeq: 10));
+            Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
+            Assert.Equal(MqttClientPublishReasonCode.Success, await second.PublishAsync(status, new StatusMessage(StatusMessage.Online, 10, 3, false).Encode(), retain: true));
+
+            gw.Clock.Advance(TimeSpan.FromSeconds(10));
+            await Eventually.TrueAsync(() => gw.Logger.Count("was dropped: it reconnected within the will delay") == 1);
+
+            // The watcher saw online 9 then online 10, and what Home Assistant finds retained is still online 10: the will
+            // (offline 9) would have overwritten it.
+            StatusMessage seen = StatusOf(await watcher.ReceiveOnAsync(status));
+            Assert.Equal((StatusMessage.Online, 9UL), (seen.State, seen.BdSeq));
+            seen = StatusOf(await watcher.ReceiveOnAsync(status));
+            Assert.Equal((StatusMessage.Online, 10UL), (seen.State, seen.BdSeq));
+            (MqttTestClient late, _) = await MqttTestClient.ConnectAsync(gw.Port, "late-watcher", "homeassistant", HaPassword);
+            await using (late)
+            {
+                Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, await late.SubscribeAsync(status));
+                MqttApplicationMessage retained = await late.ReceiveOnAsync(status);
+                Assert.True(retained.Retain);
+                Assert.Equal((StatusMessage.Online, 10UL), (StatusOf(retained).State, StatusOf(retained).BdSeq));
+            }
+
+            Assert.Equal("online", gw.Gateway.ListDevices().Devices.Single().Presence);
+            Assert.Empty(gw.Logger.Errors);
+        }
+    }
+
+    [Fact]
     public async Task Wills_off_the_spec_are_refused_for_devices_join_clients_and_home_assistant()
     {
         await using GatewayFixture gw = await GatewayFixture.StartAsync(homeAssistantPassword: HaPassword);
@@ -137,6 +211,18 @@ public sealed class WillTests
         TopicAcl acl = new(FleetTopics.ForFleet("lab1"), "gw1");
         string? problem = acl.WillProblem(user, topic, qos, retain, new StatusMessage(StatusMessage.Offline, 1, 1, false).Encode());
         Assert.Equal(allowed, problem is null);
+    }
+
+    private static void DelayedWill(MqttClientOptionsBuilder builder, string status, ulong bdSeq)
+    {
+        Will(builder, status, new StatusMessage(StatusMessage.Offline, bdSeq, 1, false).Encode());
+        builder.WithWillDelayInterval(15).WithSessionExpiryInterval(3600);
+    }
+
+    private static StatusMessage StatusOf(MqttApplicationMessage message)
+    {
+        Assert.True(StatusMessage.TryDecode(MqttTestClient.PayloadOf(message), out StatusMessage? status));
+        return status!;
     }
 
     private static void Will(MqttClientOptionsBuilder builder, string topic, byte[] payload, MqttQualityOfServiceLevel qos = MqttQualityOfServiceLevel.AtLeastOnce, bool retain = true) =>
