@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) Bittensor.Edge contributors
 
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using Bittensor.Edge.Boards.Watchdog;
 using Bittensor.Edge.Chain.Genesis;
@@ -204,39 +205,38 @@ public static class NodeHost
             // The storage validator's memory (validator/storage.db in the data directory); a file that cannot be opened
             // (in use, not LiteDB) stops the start like the chain store does.
             StorageValidatorState? validatorState = null;
-            if (validatorKey is not null)
+            if (validatorKey is not null && !TryOpenState(StorageValidatorState.RelativePath, StorageValidatorState.Open, out validatorState))
             {
-                string statePath = Path.Combine(settings.Node.DataDir, StorageValidatorState.RelativePath);
-                try
-                {
-                    validatorState = StorageValidatorState.Open(statePath);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or LiteDB.LiteException)
-                {
-                    Log.StartupFailed(logger, $"Cannot open the validator state {statePath}: {e.Message}");
-                    return NodeConstants.ExitStartup;
-                }
+                return NodeConstants.ExitStartup;
             }
 
             using StorageValidatorState? ownedValidatorState = validatorState;
 
             // The inference validator's scores (validator/inference.db), kept across restarts the same way.
             InferenceValidatorState? inferenceState = null;
-            if (validatorKey is not null && references is not null)
+            if (validatorKey is not null && references is not null && !TryOpenState(InferenceValidatorState.RelativePath, InferenceValidatorState.Open, out inferenceState))
             {
-                string statePath = Path.Combine(settings.Node.DataDir, InferenceValidatorState.RelativePath);
+                return NodeConstants.ExitStartup;
+            }
+
+            using InferenceValidatorState? ownedInferenceState = inferenceState;
+
+            bool TryOpenState<T>(string relativePath, Func<string, T> open, [NotNullWhen(true)] out T? state)
+                where T : class
+            {
+                string statePath = Path.Combine(settings.Node.DataDir, relativePath);
                 try
                 {
-                    inferenceState = InferenceValidatorState.Open(statePath);
+                    state = open(statePath);
+                    return true;
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException or LiteDB.LiteException)
                 {
                     Log.StartupFailed(logger, $"Cannot open the validator state {statePath}: {e.Message}");
-                    return NodeConstants.ExitStartup;
+                    state = null;
+                    return false;
                 }
             }
-
-            using InferenceValidatorState? ownedInferenceState = inferenceState;
             List<(string Name, Task Task)> running =
             [
                 ("block production", node.RunAsync(services.Token)),

@@ -44,14 +44,7 @@ public sealed class InferenceValidatorState : IDisposable
     /// <exception cref="IOException">The file cannot be opened.</exception>
     public static InferenceValidatorState Open(string path)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (folder is not null)
-        {
-            Directory.CreateDirectory(folder);
-        }
-
-        LiteDatabase db = new(new ConnectionString { Filename = path, Connection = ConnectionType.Direct, Upgrade = false });
+        LiteDatabase db = StorageValidatorState.OpenDatabase(path);
         try
         {
             return new InferenceValidatorState(db);

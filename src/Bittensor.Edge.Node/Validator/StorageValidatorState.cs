@@ -61,14 +61,7 @@ public sealed class StorageValidatorState : IDisposable
     /// <exception cref="IOException">The file cannot be opened.</exception>
     public static StorageValidatorState Open(string path)
     {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
-        if (folder is not null)
-        {
-            Directory.CreateDirectory(folder);
-        }
-
-        LiteDatabase db = new(new ConnectionString { Filename = path, Connection = ConnectionType.Direct, Upgrade = false });
+        LiteDatabase db = OpenDatabase(path);
         try
         {
             return new StorageValidatorState(db);
@@ -78,6 +71,22 @@ public sealed class StorageValidatorState : IDisposable
             db.Dispose();
             throw;
         }
+    }
+
+    /// <summary>
+    /// Opens or creates a validator state file (LiteDB, direct connection, no format upgrade) after creating its folder:
+    /// shared by the storage and inference validators' state.
+    /// </summary>
+    internal static LiteDatabase OpenDatabase(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        string? folder = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (folder is not null)
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        return new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct, Upgrade = false });
     }
 
     /// <summary>A state kept in memory only (LiteDB over a <see cref="MemoryStream"/>): for a validator without a data directory.</summary>
