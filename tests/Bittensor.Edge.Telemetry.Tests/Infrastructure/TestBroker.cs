@@ -4,6 +4,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using MQTTnet.Server;
 
 namespace Bittensor.Edge.Telemetry.Tests.Infrastructure;
@@ -17,16 +18,18 @@ public sealed class TestBroker : IAsyncDisposable
     private readonly Lock _ackLock = new();
     private readonly Dictionary<string, int> _acks = [];
     private readonly List<(string ClientId, int Count, TaskCompletionSource Done)> _ackWaiters = [];
+    private readonly X509Certificate2? _certificate;
     private MqttServer? _server;
 
-    private TestBroker(int port)
+    private TestBroker(int port, X509Certificate2? certificate = null)
     {
         Port = port;
+        _certificate = certificate;
     }
 
     public int Port { get; }
 
-    public Uri Uri => new($"mqtt://127.0.0.1:{Port}");
+    public Uri Uri => new($"{(_certificate is null ? "mqtt" : "mqtts")}://127.0.0.1:{Port}");
 
     /// <summary>Every CONNECT the broker validated, in order.</summary>
     public ConcurrentQueue<ConnectInfo> Connects { get; } = new();
@@ -42,6 +45,14 @@ public sealed class TestBroker : IAsyncDisposable
     public static async Task<TestBroker> StartAsync()
     {
         TestBroker broker = new(FreePort());
+        await broker.RestartAsync();
+        return broker;
+    }
+
+    /// <summary>Starts a broker that speaks only MQTT over TLS (mqtts) with <paramref name="certificate"/>, on a free port.</summary>
+    public static async Task<TestBroker> StartTlsAsync(X509Certificate2 certificate)
+    {
+        TestBroker broker = new(FreePort(), certificate);
         await broker.RestartAsync();
         return broker;
     }
@@ -63,12 +74,18 @@ public sealed class TestBroker : IAsyncDisposable
             await StopAsync();
         }
 
-        MqttServerOptions options = new MqttServerOptionsBuilder()
-            .WithDefaultEndpoint()
-            .WithDefaultEndpointBoundIPAddress(IPAddress.Loopback)
-            .WithDefaultEndpointPort(Port)
-            .WithPersistentSessions()
-            .Build();
+        MqttServerOptionsBuilder builder = new MqttServerOptionsBuilder().WithPersistentSessions();
+        if (_certificate is null)
+        {
+            builder.WithDefaultEndpoint().WithDefaultEndpointBoundIPAddress(IPAddress.Loopback).WithDefaultEndpointPort(Port);
+        }
+        else
+        {
+            builder.WithoutDefaultEndpoint().WithEncryptedEndpoint().WithEncryptedEndpointBoundIPAddress(IPAddress.Loopback)
+                .WithEncryptedEndpointPort(Port).WithEncryptionCertificate(_certificate);
+        }
+
+        MqttServerOptions options = builder.Build();
         MqttServer server = new MqttServerFactory().CreateMqttServer(options);
         server.ValidatingConnectionAsync += e =>
         {

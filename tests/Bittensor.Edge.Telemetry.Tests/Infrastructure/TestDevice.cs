@@ -112,6 +112,8 @@ public sealed class DeviceBusOptionsBuilder
 
     public TimeSpan WillDelay { get; set; } = TimeSpan.FromSeconds(15);
 
+    public string? TlsSha256 { get; set; }
+
     public DeviceBusOptions Build() => new()
     {
         BrokerUri = BrokerUri,
@@ -120,5 +122,6 @@ public sealed class DeviceBusOptionsBuilder
         BdSeqPath = BdSeqPath,
         PasswordFactory = PasswordFactory,
         WillDelay = WillDelay,
+        TlsSha256 = TlsSha256,
     };
 }
