@@ -29,8 +29,8 @@ public interface IBusCommandSink
     /// <summary><c>rebirth</c>: republish birth, discovery and state.</summary>
     void Rebirth();
 
-    /// <summary><c>config.set</c>: new telemetry period and/or discovery prefix (already validated).</summary>
-    void ConfigSet(int? telemetryPeriodS, string? haDiscoveryPrefix);
+    /// <summary><c>config.set</c>: a new telemetry period (already validated).</summary>
+    void ConfigSet(int telemetryPeriodS);
 
     /// <summary><c>revoke</c>: stop work, keep data.</summary>
     void Revoke();
@@ -308,7 +308,19 @@ public sealed partial class BusDispatcher : IDisposable
                     return;
                 }
 
-                _commands.ConfigSet(parameters.TelemetryPeriodS, parameters.HaDiscoveryPrefix);
+                if (parameters.HaDiscoveryPrefix is not null)
+                {
+                    // The prefix is part of the session's topics (discovery, Home Assistant's status), fixed from first
+                    // boot; changing it live would also need the old prefix's retained discovery cleared. Say so rather
+                    // than accept it and do nothing.
+                    Log.CommandIgnored(_logger, name, "haDiscoveryPrefix cannot change while the device runs; set haDiscoveryPrefix in bte-firstboot.json before enrolling");
+                }
+
+                if (parameters.TelemetryPeriodS is { } newPeriod)
+                {
+                    _commands.ConfigSet(newPeriod);
+                }
+
                 break;
             default:
                 // reboot and update.* need privileges and the update slots; v1 of the device host does not carry them out.

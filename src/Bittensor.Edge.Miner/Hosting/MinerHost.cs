@@ -154,17 +154,7 @@ public sealed class MinerHost : IBusCommandSink, IDisposable
     }
 
     /// <inheritdoc/>
-    public void ConfigSet(int? telemetryPeriodS, string? haDiscoveryPrefix)
-    {
-        if (telemetryPeriodS is { } period)
-        {
-            Volatile.Write(ref _telemetryPeriodS, period);
-        }
-
-        // The discovery prefix is part of the connection's topics (first-boot haDiscoveryPrefix), fixed for a session; a
-        // new one applies from the next start.
-        _ = haDiscoveryPrefix;
-    }
+    public void ConfigSet(int telemetryPeriodS) => Volatile.Write(ref _telemetryPeriodS, telemetryPeriodS);
 
     /// <inheritdoc/>
     public void Revoke()

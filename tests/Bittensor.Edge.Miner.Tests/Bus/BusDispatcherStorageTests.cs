@@ -219,5 +219,12 @@ public sealed class BusDispatcherStorageTests
         await rig.Handle(rig.Command(BusMethods.ConfigSet, BusRequestHeader.Encode(BusMethods.ConfigSet, rig.Deadline(), new ConfigSetParams(TelemetryPeriodS: 120), FleetJsonContext.Default.ConfigSetParams)));
         Assert.Equal(["identify", "config.set"], rig.Commands.Received);
         Assert.Equal(120, rig.Commands.TelemetryPeriodS);
+
+        // A discovery prefix cannot change while the device runs: it is refused (logged), the period in the same command applies.
+        await rig.Handle(rig.Command(BusMethods.ConfigSet, BusRequestHeader.Encode(BusMethods.ConfigSet, rig.Deadline(), new ConfigSetParams(HaDiscoveryPrefix: "ha2"), FleetJsonContext.Default.ConfigSetParams)));
+        Assert.Equal(["identify", "config.set"], rig.Commands.Received);
+        await rig.Handle(rig.Command(BusMethods.ConfigSet, BusRequestHeader.Encode(BusMethods.ConfigSet, rig.Deadline(), new ConfigSetParams(60, "ha2"), FleetJsonContext.Default.ConfigSetParams)));
+        Assert.Equal(["identify", "config.set", "config.set"], rig.Commands.Received);
+        Assert.Equal(60, rig.Commands.TelemetryPeriodS);
     }
 }

@@ -110,7 +110,7 @@ internal sealed class RecordingCommands : IBusCommandSink
 
     public void Rebirth() => Received.Add("rebirth");
 
-    public void ConfigSet(int? telemetryPeriodS, string? haDiscoveryPrefix)
+    public void ConfigSet(int telemetryPeriodS)
     {
         Received.Add("config.set");
         TelemetryPeriodS = telemetryPeriodS;
