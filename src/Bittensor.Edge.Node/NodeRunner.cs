@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) Bittensor.Edge contributors
 
-using System.Collections;
 using System.Reflection;
-using System.Runtime.InteropServices;
+using Bittensor.Edge.Core.Hosting;
+using Bittensor.Edge.Core.Settings;
 using Bittensor.Edge.Core.Time;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
@@ -27,26 +27,15 @@ public static class NodeRunner
     /// <param name="flags">Overrides from flags, as <c>section:key</c> → value.</param>
     /// <param name="error">Where settings errors go (before logging exists).</param>
     /// <param name="stop">Also stops the node (a host's own cancellation, e.g. the command line's).</param>
-    public static async Task<int> RunUntilSignalAsync(string? configPath, IReadOnlyDictionary<string, string?> flags, TextWriter error, CancellationToken stop = default)
-    {
-        using CancellationTokenSource signalled = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            signalled.Cancel();
-        }
-
-        using PosixSignalRegistration terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        return await RunAsync(configPath, flags, error, signalled.Token).ConfigureAwait(false);
-    }
+    public static Task<int> RunUntilSignalAsync(string? configPath, IReadOnlyDictionary<string, string?> flags, TextWriter error, CancellationToken stop = default) =>
+        ProcessSignals.RunUntilSignalledAsync(token => RunAsync(configPath, flags, error, token), stop);
 
     /// <summary>Runs until <paramref name="stop"/> is cancelled; returns the exit code.</summary>
     public static async Task<int> RunAsync(string? configPath, IReadOnlyDictionary<string, string?> flags, TextWriter error, CancellationToken stop)
     {
         ArgumentNullException.ThrowIfNull(flags);
         ArgumentNullException.ThrowIfNull(error);
-        if (!NodeSettingsLoader.TryLoad(configPath, ProcessEnvironment(), flags, out NodeSettings? settings, out List<string> errors))
+        if (!NodeSettingsLoader.TryLoad(configPath, SettingsSources.ProcessEnvironment(), flags, out NodeSettings? settings, out List<string> errors))
         {
             foreach (string problem in errors)
             {
@@ -75,12 +64,4 @@ public static class NodeRunner
             options.ColorBehavior = LoggerColorBehavior.Disabled;
         });
     });
-
-    private static IEnumerable<KeyValuePair<string, string?>> ProcessEnvironment()
-    {
-        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
-        {
-            yield return new KeyValuePair<string, string?>((string)entry.Key, (string?)entry.Value);
-        }
-    }
 }

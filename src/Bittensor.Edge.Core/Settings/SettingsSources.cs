@@ -42,6 +42,15 @@ public static class SettingsSources
         return values;
     }
 
+    /// <summary>This process's environment variables, for <see cref="FromEnvironment"/>.</summary>
+    public static IEnumerable<KeyValuePair<string, string?>> ProcessEnvironment()
+    {
+        foreach (System.Collections.DictionaryEntry entry in Environment.GetEnvironmentVariables())
+        {
+            yield return new KeyValuePair<string, string?>((string)entry.Key, (string?)entry.Value);
+        }
+    }
+
     /// <summary>Adds an error naming each of <paramref name="keys"/> that is not in <paramref name="known"/> (case-insensitive).</summary>
     public static void CheckKeys(string section, IEnumerable<string> keys, IReadOnlyCollection<string> known, List<string> errors)
     {

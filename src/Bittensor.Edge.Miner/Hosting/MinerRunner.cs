@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) Bittensor.Edge contributors
 
-using System.Collections;
-using System.Runtime.InteropServices;
+using Bittensor.Edge.Core.Hosting;
+using Bittensor.Edge.Core.Settings;
 using Bittensor.Edge.Core.Time;
 using Bittensor.Edge.Miner.Settings;
 using Microsoft.Extensions.Logging;
@@ -19,26 +19,15 @@ namespace Bittensor.Edge.Miner.Hosting;
 public static class MinerRunner
 {
     /// <summary>Runs until SIGTERM or SIGINT (Ctrl-C), then stops cleanly; returns the exit code.</summary>
-    public static async Task<int> RunUntilSignalAsync(string? configPath, IReadOnlyDictionary<string, string?> flags, TextWriter error)
-    {
-        using CancellationTokenSource signalled = new();
-        void OnSignal(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            signalled.Cancel();
-        }
-
-        using PosixSignalRegistration terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        using PosixSignalRegistration interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        return await RunAsync(configPath, flags, error, signalled.Token).ConfigureAwait(false);
-    }
+    public static Task<int> RunUntilSignalAsync(string? configPath, IReadOnlyDictionary<string, string?> flags, TextWriter error) =>
+        ProcessSignals.RunUntilSignalledAsync(stop => RunAsync(configPath, flags, error, stop));
 
     /// <summary>Runs until <paramref name="stop"/> is cancelled; returns the exit code.</summary>
     public static async Task<int> RunAsync(string? configPath, IReadOnlyDictionary<string, string?> flags, TextWriter error, CancellationToken stop)
     {
         ArgumentNullException.ThrowIfNull(flags);
         ArgumentNullException.ThrowIfNull(error);
-        if (!MinerSettingsLoader.TryLoad(configPath, ProcessEnvironment(), flags, out MinerSettings? settings, out List<string> errors))
+        if (!MinerSettingsLoader.TryLoad(configPath, SettingsSources.ProcessEnvironment(), flags, out MinerSettings? settings, out List<string> errors))
         {
             foreach (string problem in errors)
             {
@@ -67,12 +56,4 @@ public static class MinerRunner
             options.ColorBehavior = LoggerColorBehavior.Disabled;
         });
     });
-
-    private static IEnumerable<KeyValuePair<string, string?>> ProcessEnvironment()
-    {
-        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
-        {
-            yield return new KeyValuePair<string, string?>((string)entry.Key, (string?)entry.Value);
-        }
-    }
 }
