@@ -246,8 +246,12 @@ public sealed class FleetBroker : IAsyncDisposable
             else
             {
                 // MQTT 5: a will waits for the earlier of its delay and the end of the session; a new login cancels it.
+                // Only clients that ever left a delayed will are tracked (devices), not every one-off join client id.
                 uint delay = e.WillDelayInterval == 0 ? 0 : Math.Min(e.WillDelayInterval, e.SessionExpiryInterval);
-                _logins[clientId] = (Interlocked.Increment(ref _loginGeneration), delay);
+                if (delay > 0 || _logins.ContainsKey(clientId))
+                {
+                    _logins[clientId] = (Interlocked.Increment(ref _loginGeneration), delay);
+                }
             }
         }
         catch (Exception ex)

@@ -181,7 +181,7 @@ public sealed class ModelBatcher : IAsyncDisposable
         {
             _inline.Clear();
             result = pending.Result!;
-            pending.Reset(null!, 0, default, default, wire: false); // drop the request's inputs before the next one
+            pending.Reset([], 0, default, default, wire: false); // drop the request's inputs before the next one
             Finish();
         }
 
