@@ -6,6 +6,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using Bittensor.Edge.Boards.Watchdog;
 using Bittensor.Edge.Core;
+using Bittensor.Edge.Core.Hosting;
 using Bittensor.Edge.Core.Wallets;
 using Bittensor.Edge.Gateway.Admin;
 using Bittensor.Edge.Gateway.Broker;
@@ -169,7 +170,13 @@ public static class GatewayHost
                     ("bus", gateway.RunAsync(services.Token)),
                     ("watchdog", watchdog),
                 ];
-                int exitCode = await SuperviseAsync(running, logger, services.Token).ConfigureAwait(false);
+                (string Service, Exception Error)? failure = await ServiceSupervisor.WaitForStopOrFailureAsync(running, services.Token).ConfigureAwait(false);
+                if (failure is { } failed)
+                {
+                    Log.ServiceFailed(logger, failed.Error, failed.Service);
+                }
+
+                int exitCode = failure is null ? GatewayConstants.ExitOk : GatewayConstants.ExitFailure;
                 Log.Stopping(logger, exitCode == GatewayConstants.ExitOk ? "shutdown requested" : "a service failed");
                 notifier.TryNotify("STOPPING=1");
                 await services.CancelAsync().ConfigureAwait(false);
@@ -193,30 +200,6 @@ public static class GatewayHost
         catch (OperationCanceledException)
         {
             // Stopping.
-        }
-    }
-
-    // Waits until the token is cancelled (clean stop) or a service faults (failure).
-    private static async Task<int> SuperviseAsync(List<(string Name, Task Task)> running, ILogger logger, CancellationToken stopping)
-    {
-        TaskCompletionSource stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        using CancellationTokenRegistration registration = stopping.Register(() => stopped.TrySetResult());
-        List<(string Name, Task Task)> active = [.. running];
-        while (true)
-        {
-            Task done = await Task.WhenAny([stopped.Task, .. active.Select(s => s.Task)]).ConfigureAwait(false);
-            if (done == stopped.Task)
-            {
-                return GatewayConstants.ExitOk;
-            }
-
-            (string name, Task task) = active.First(s => s.Task == done);
-            active.RemoveAll(s => s.Task == done);
-            if (task.IsFaulted)
-            {
-                Log.ServiceFailed(logger, task.Exception.GetBaseException(), name);
-                return GatewayConstants.ExitFailure;
-            }
         }
     }
 

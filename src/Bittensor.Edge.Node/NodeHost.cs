@@ -9,6 +9,7 @@ using Bittensor.Edge.Chain.Node;
 using Bittensor.Edge.Chain.Persistence;
 using Bittensor.Edge.Chain.Rpc;
 using Bittensor.Edge.Core;
+using Bittensor.Edge.Core.Hosting;
 using Bittensor.Edge.Core.Wallets;
 using Bittensor.Edge.Inference.Registry;
 using Bittensor.Edge.Inference.Scoring;
@@ -268,7 +269,13 @@ public static class NodeHost
                 }
             }
 
-            int exitCode = await SuperviseAsync(running, logger, services.Token).ConfigureAwait(false);
+            (string Service, Exception Error)? failure = await ServiceSupervisor.WaitForStopOrFailureAsync(running, services.Token).ConfigureAwait(false);
+            if (failure is { } failed)
+            {
+                Log.ServiceFailed(logger, failed.Error, failed.Service);
+            }
+
+            int exitCode = failure is null ? NodeConstants.ExitOk : NodeConstants.ExitFailure;
             Log.Stopping(logger, exitCode == NodeConstants.ExitOk ? "shutdown requested" : "a service failed");
             Notify(notifier, logger, "STOPPING=1");
             await services.CancelAsync().ConfigureAwait(false);
@@ -363,31 +370,6 @@ public static class NodeHost
         }
 
         Log.InferenceValidatorStopped(logger, validator.Rounds);
-    }
-
-    // Waits until the token is cancelled (clean stop) or a service faults (failure). A service that ends normally
-    // before that (a follower's block production returns at once) simply leaves the list.
-    private static async Task<int> SuperviseAsync(List<(string Name, Task Task)> running, ILogger logger, CancellationToken stopping)
-    {
-        TaskCompletionSource stopped = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        using CancellationTokenRegistration registration = stopping.Register(() => stopped.TrySetResult());
-        List<(string Name, Task Task)> active = [.. running];
-        while (true)
-        {
-            Task done = await Task.WhenAny([stopped.Task, .. active.Select(s => s.Task)]).ConfigureAwait(false);
-            if (done == stopped.Task)
-            {
-                return NodeConstants.ExitOk;
-            }
-
-            (string name, Task task) = active.First(s => s.Task == done);
-            active.RemoveAll(s => s.Task == done);
-            if (task.IsFaulted)
-            {
-                Log.ServiceFailed(logger, task.Exception.GetBaseException(), name);
-                return NodeConstants.ExitFailure;
-            }
-        }
     }
 
     private static bool TryLoadGenesis(string path, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out GenesisConfig? genesis, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out string? error)
