@@ -30,50 +30,17 @@ public static class NodeSettingsLoader
         [NotNullWhen(true)] out NodeSettings? settings,
         out List<string> errors)
     {
-        ArgumentNullException.ThrowIfNull(environment);
-        ArgumentNullException.ThrowIfNull(flags);
         settings = null;
         errors = [];
-        string baseDirectory = Directory.GetCurrentDirectory();
-        ConfigurationBuilder builder = new();
-        if (configPath is not null)
+        if (SettingsFile.TryBuild(configPath, environment, flags, s_sections, errors, out string baseDirectory) is not { } configuration)
         {
-            string fullPath = Path.GetFullPath(configPath);
-            if (!File.Exists(fullPath))
-            {
-                errors.Add($"--config: the settings file {fullPath} does not exist.");
-                return false;
-            }
-
-            baseDirectory = Path.GetDirectoryName(fullPath)!;
-            builder.AddJsonFile(fullPath, optional: false, reloadOnChange: false);
-        }
-
-        builder.AddInMemoryCollection(SettingsSources.FromEnvironment(environment, s_sections));
-        builder.AddInMemoryCollection(flags);
-        IConfigurationRoot configuration;
-        try
-        {
-            configuration = builder.Build();
-        }
-        catch (Exception e) when (e is FormatException or InvalidDataException or IOException or System.Text.Json.JsonException)
-        {
-            errors.Add($"{configPath}: not valid JSON settings: {e.Message}");
             return false;
         }
 
-        foreach (IConfigurationSection section in configuration.GetChildren())
-        {
-            if (!s_sections.Contains(section.Key, StringComparer.OrdinalIgnoreCase))
-            {
-                errors.Add($"{section.Key}: unknown section (expected node, rpc or validator).");
-            }
-        }
-
         NodeSettings bound = new();
-        CheckKeys(configuration.GetSection("node"), ["dataDir", "genesisPath", "authorKeyUri", "logLevel"], errors);
-        CheckKeys(configuration.GetSection("rpc"), ["listenAddress", "port", "maxBodyBytes"], errors);
-        CheckKeys(configuration.GetSection("validator"), ["enabled", "netuid", "hotkeyUri", "roundS", "weightsEveryRounds", "nodeRpcUrl", "inferenceEnabled", "modelsDir", "inferenceProviders", "marketSplit", "capacityEveryRounds"], errors);
+        SettingsFile.CheckKeys(configuration.GetSection("node"), ["dataDir", "genesisPath", "authorKeyUri", "logLevel"], errors);
+        SettingsFile.CheckKeys(configuration.GetSection("rpc"), ["listenAddress", "port", "maxBodyBytes"], errors);
+        SettingsFile.CheckKeys(configuration.GetSection("validator"), ["enabled", "netuid", "hotkeyUri", "roundS", "weightsEveryRounds", "nodeRpcUrl", "inferenceEnabled", "modelsDir", "inferenceProviders", "marketSplit", "capacityEveryRounds"], errors);
         try
         {
             configuration.GetSection("node").Bind(bound.Node);
@@ -104,7 +71,4 @@ public static class NodeSettingsLoader
         settings = bound;
         return true;
     }
-
-    private static void CheckKeys(IConfigurationSection section, string[] known, List<string> errors) =>
-        SettingsSources.CheckKeys(section.Key, section.GetChildren().Select(static child => child.Key), known, errors);
 }

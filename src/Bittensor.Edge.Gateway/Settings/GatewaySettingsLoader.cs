@@ -29,51 +29,18 @@ public static class GatewaySettingsLoader
         [NotNullWhen(true)] out GatewaySettings? settings,
         out List<string> errors)
     {
-        ArgumentNullException.ThrowIfNull(environment);
-        ArgumentNullException.ThrowIfNull(flags);
         settings = null;
         errors = [];
-        string baseDirectory = Directory.GetCurrentDirectory();
-        ConfigurationBuilder builder = new();
-        if (configPath is not null)
+        if (SettingsFile.TryBuild(configPath, environment, flags, s_sections, errors, out string baseDirectory) is not { } configuration)
         {
-            string fullPath = Path.GetFullPath(configPath);
-            if (!File.Exists(fullPath))
-            {
-                errors.Add($"--config: the settings file {fullPath} does not exist.");
-                return false;
-            }
-
-            baseDirectory = Path.GetDirectoryName(fullPath)!;
-            builder.AddJsonFile(fullPath, optional: false, reloadOnChange: false);
-        }
-
-        builder.AddInMemoryCollection(SettingsSources.FromEnvironment(environment, s_sections));
-        builder.AddInMemoryCollection(flags);
-        IConfigurationRoot configuration;
-        try
-        {
-            configuration = builder.Build();
-        }
-        catch (Exception e) when (e is FormatException or InvalidDataException or IOException or System.Text.Json.JsonException)
-        {
-            errors.Add($"{configPath}: not valid JSON settings: {e.Message}");
             return false;
         }
 
-        foreach (IConfigurationSection section in configuration.GetChildren())
-        {
-            if (!s_sections.Contains(section.Key, StringComparer.OrdinalIgnoreCase))
-            {
-                errors.Add($"{section.Key}: unknown section (expected gateway, mqtt, admin or probe).");
-            }
-        }
-
         GatewaySettings bound = new();
-        CheckKeys(configuration.GetSection("gateway"), ["dataDir", "fleetId", "gatewayId", "baseTopic", "haPrefix", "busKeyUri", "logLevel"], errors);
-        CheckKeys(configuration.GetSection("mqtt"), ["listenAddress", "port", "joinConnectsPerMinute", "homeAssistantPasswordUri", "tlsEnabled", "tlsPort"], errors);
-        CheckKeys(configuration.GetSection("admin"), ["listenAddress", "port"], errors);
-        CheckKeys(configuration.GetSection("probe"), ["model", "leaves", "timeoutS"], errors);
+        SettingsFile.CheckKeys(configuration.GetSection("gateway"), ["dataDir", "fleetId", "gatewayId", "baseTopic", "haPrefix", "busKeyUri", "logLevel"], errors);
+        SettingsFile.CheckKeys(configuration.GetSection("mqtt"), ["listenAddress", "port", "joinConnectsPerMinute", "homeAssistantPasswordUri", "tlsEnabled", "tlsPort"], errors);
+        SettingsFile.CheckKeys(configuration.GetSection("admin"), ["listenAddress", "port"], errors);
+        SettingsFile.CheckKeys(configuration.GetSection("probe"), ["model", "leaves", "timeoutS"], errors);
         try
         {
             configuration.GetSection("gateway").Bind(bound.Gateway);
@@ -103,9 +70,6 @@ public static class GatewaySettingsLoader
         settings = bound;
         return true;
     }
-
-    private static void CheckKeys(IConfigurationSection section, string[] known, List<string> errors) =>
-        SettingsSources.CheckKeys(section.Key, section.GetChildren().Select(static child => child.Key), known, errors);
 }
 
 /// <summary>The <c>file://</c> URIs that name secrets in the settings (STYLE.md: secrets stay out of the file).</summary>

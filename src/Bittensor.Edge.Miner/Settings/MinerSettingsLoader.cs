@@ -29,52 +29,19 @@ public static class MinerSettingsLoader
         [NotNullWhen(true)] out MinerSettings? settings,
         out List<string> errors)
     {
-        ArgumentNullException.ThrowIfNull(environment);
-        ArgumentNullException.ThrowIfNull(flags);
         settings = null;
         errors = [];
-        string baseDirectory = Directory.GetCurrentDirectory();
-        ConfigurationBuilder builder = new();
-        if (configPath is not null)
+        if (SettingsFile.TryBuild(configPath, environment, flags, s_sections, errors, out string baseDirectory) is not { } configuration)
         {
-            string fullPath = Path.GetFullPath(configPath);
-            if (!File.Exists(fullPath))
-            {
-                errors.Add($"--config: the settings file {fullPath} does not exist.");
-                return false;
-            }
-
-            baseDirectory = Path.GetDirectoryName(fullPath)!;
-            builder.AddJsonFile(fullPath, optional: false, reloadOnChange: false);
-        }
-
-        builder.AddInMemoryCollection(SettingsSources.FromEnvironment(environment, s_sections));
-        builder.AddInMemoryCollection(flags);
-        IConfigurationRoot configuration;
-        try
-        {
-            configuration = builder.Build();
-        }
-        catch (Exception e) when (e is FormatException or InvalidDataException or IOException or System.Text.Json.JsonException)
-        {
-            errors.Add($"{configPath}: not valid JSON settings: {e.Message}");
             return false;
         }
 
-        foreach (IConfigurationSection section in configuration.GetChildren())
-        {
-            if (!s_sections.Contains(section.Key, StringComparer.OrdinalIgnoreCase))
-            {
-                errors.Add($"{section.Key}: unknown section (expected {string.Join(", ", s_sections)}).");
-            }
-        }
-
         MinerSettings bound = new();
-        CheckKeys(configuration.GetSection("device"), ["board", "dataDir", "stateDir", "trustClock", "timeSyncFile", "rtcDevice", "hardwareRoot", "logLevel", "trimMemory"], errors);
-        CheckKeys(configuration.GetSection("bus"), ["maxConcurrentRequests", "shutdownGraceS", "reclaimAfterMb"], errors);
-        CheckKeys(configuration.GetSection("storage"), ["quotaBytes", "reserveFraction"], errors);
-        CheckKeys(configuration.GetSection("inference"), ["bundledModels", "preload", "intraOpThreads"], errors);
-        CheckKeys(configuration.GetSection("telemetry"), ["telemetryPeriodS"], errors);
+        SettingsFile.CheckKeys(configuration.GetSection("device"), ["board", "dataDir", "stateDir", "trustClock", "timeSyncFile", "rtcDevice", "hardwareRoot", "logLevel", "trimMemory"], errors);
+        SettingsFile.CheckKeys(configuration.GetSection("bus"), ["maxConcurrentRequests", "shutdownGraceS", "reclaimAfterMb"], errors);
+        SettingsFile.CheckKeys(configuration.GetSection("storage"), ["quotaBytes", "reserveFraction"], errors);
+        SettingsFile.CheckKeys(configuration.GetSection("inference"), ["bundledModels", "preload", "intraOpThreads"], errors);
+        SettingsFile.CheckKeys(configuration.GetSection("telemetry"), ["telemetryPeriodS"], errors);
         try
         {
             configuration.GetSection("device").Bind(bound.Device);
@@ -108,7 +75,4 @@ public static class MinerSettingsLoader
         settings = bound;
         return true;
     }
-
-    private static void CheckKeys(IConfigurationSection section, string[] known, List<string> errors) =>
-        SettingsSources.CheckKeys(section.Key, section.GetChildren().Select(static child => child.Key), known, errors);
 }
