@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) Bittensor.Edge contributors
 
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using System.Net;
@@ -405,7 +406,7 @@ public sealed class FleetBroker : IAsyncDisposable
         string clientId = e.ClientId ?? "";
         if (!_logins.TryGetValue(clientId, out (long Generation, uint WillDelayS) login) || login.WillDelayS == 0
             || !string.Equals(message.Topic, _options.Topics.Status(clientId), StringComparison.Ordinal)
-            || !StatusMessage.TryDecode(message.Payload.IsSingleSegment ? message.Payload.FirstSpan : System.Buffers.BuffersExtensions.ToArray(message.Payload), out StatusMessage? status)
+            || !StatusMessage.TryDecode(message.Payload.ToArray(), out StatusMessage? status)
             || status!.State != StatusMessage.Offline || status.Clean)
         {
             return false;

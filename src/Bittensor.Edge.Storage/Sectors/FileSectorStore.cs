@@ -634,6 +634,8 @@ public sealed partial class FileSectorStore : ISectorStore
     [SuppressMessage("Design", "CA1031:Do not catch general exception types", Justification = "A failed background commit leaves the entries pending; the next read of the index commits them again and throws to its caller.")]
     private void BackgroundFlush()
     {
+        // Disarmed before the commit takes its batch: a put that adds an entry after this line arms the next commit, and
+        // one that added it before is in this batch.
         Volatile.Write(ref _flushScheduled, 0);
         try
         {
@@ -642,17 +644,6 @@ public sealed partial class FileSectorStore : ISectorStore
         catch (Exception)
         {
         }
-
-        lock (_lock)
-        {
-            if (_pending.Count == 0 || _disposed)
-            {
-                return;
-            }
-        }
-
-        // Entries added while this commit ran (their puts saw it armed) get a commit of their own.
-        ScheduleIndexFlush();
     }
 
     /// <summary>
