@@ -45,6 +45,9 @@ public sealed class ReferenceModel : IDisposable
     /// <summary>Rows per request the validator draws up to: min(4, maxBatch) (inference.md §5).</summary>
     public int MaxRequestRows => Math.Min(4, _session.Signature.MaxRows);
 
+    /// <summary>The most rows one <see cref="Run"/> takes: the model's maxBatch (1 for a model without a batch axis).</summary>
+    public int MaxRunRows => _session.Signature.MaxRows;
+
     /// <summary>
     /// Creates the reference for a verified <paramref name="entry"/> and its checked bytes: the session on the first EP
     /// of <paramref name="settings"/> that the catalog offers and that loads (CPU last), 3 warm-up runs, the self-test
@@ -97,43 +100,86 @@ public sealed class ReferenceModel : IDisposable
     /// (<see cref="ModelSignature.Validate"/>); values are not checked.
     /// </summary>
     /// <exception cref="ArgumentException">The inputs do not fit the model.</exception>
-    public NamedTensor[] Run(IReadOnlyList<NamedTensor> inputs)
+    public NamedTensor[] Run(IReadOnlyList<NamedTensor> inputs) => RunMany([inputs])[0];
+
+    /// <summary>
+    /// Recomputes several requests at once, as <see cref="Run"/> does one: consecutive requests are stacked into runs of
+    /// up to <see cref="MaxRunRows"/> rows and their outputs split back, request by request. A validator scoring one
+    /// miner's sampled requests pays one run's fixed cost (on a GPU, the launches and copies) instead of one per request;
+    /// the outputs are those of the separate runs (each row of these models depends on its own input row only).
+    /// </summary>
+    /// <exception cref="ArgumentException">Some request's inputs do not fit the model.</exception>
+    public NamedTensor[][] RunMany(IReadOnlyList<IReadOnlyList<NamedTensor>> requests)
     {
-        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(requests);
         ModelSignature signature = _session.Signature;
-        if (signature.Validate(inputs, out int rows) is { } error)
+        int[] rows = new int[requests.Count];
+        for (int r = 0; r < requests.Count; r++)
         {
-            ThrowHelper.ThrowArgument(nameof(inputs), error.Message);
+            ArgumentNullException.ThrowIfNull(requests[r], nameof(requests));
+            if (signature.Validate(requests[r], out rows[r]) is { } error)
+            {
+                ThrowHelper.ThrowArgument(nameof(requests), requests.Count == 1 ? error.Message : $"Request {r}: {error.Message}");
+            }
         }
 
+        NamedTensor[][] results = new NamedTensor[requests.Count][];
         lock (_lock)
         {
-            for (int i = 0; i < signature.Inputs.Count; i++)
+            int first = 0;
+            while (first < requests.Count)
             {
-                NamedTensor tensor = ModelSignature.Find(inputs, signature.Inputs[i].Name)!;
-                Span<byte> destination = _session.InputBuffer(i, rows);
-                if (tensor.IsBase64)
+                // Every request fits one run (Validate checked rows ≤ MaxRows), so each run takes at least one.
+                int end = first;
+                int total = 0;
+                while (end < requests.Count && total + rows[end] <= signature.MaxRows)
                 {
-                    if (System.Buffers.Text.Base64.DecodeFromUtf8(tensor.Data.Span, destination, out _, out int written) != System.Buffers.OperationStatus.Done || written != destination.Length)
+                    total += rows[end++];
+                }
+
+                for (int i = 0; i < signature.Inputs.Count; i++)
+                {
+                    long rowBytes = signature.Inputs[i].RowBytes;
+                    Span<byte> buffer = _session.InputBuffer(i, total);
+                    int offset = 0;
+                    for (int r = first; r < end; r++)
                     {
-                        ThrowHelper.ThrowArgument(nameof(inputs), $"inputs['{tensor.Name}'].data is not valid base64.");
+                        Decode(ModelSignature.Find(requests[r], signature.Inputs[i].Name)!, buffer.Slice(offset, checked((int)(rowBytes * rows[r]))));
+                        offset += checked((int)(rowBytes * rows[r]));
                     }
                 }
-                else
+
+                _session.Run(total);
+                for (int o = 0; o < signature.Outputs.Count; o++)
                 {
-                    tensor.Data.Span.CopyTo(destination);
+                    TensorSpec spec = signature.Outputs[o];
+                    ReadOnlySpan<byte> buffer = _session.OutputBuffer(o, total);
+                    int offset = 0;
+                    for (int r = first; r < end; r++)
+                    {
+                        int length = checked((int)(spec.RowBytes * rows[r]));
+                        results[r] ??= new NamedTensor[signature.Outputs.Count];
+                        results[r][o] = new NamedTensor(spec.Name, spec.DType, spec.ShapeFor(rows[r]), buffer.Slice(offset, length).ToArray());
+                        offset += length;
+                    }
                 }
-            }
 
-            _session.Run(rows);
-            NamedTensor[] outputs = new NamedTensor[signature.Outputs.Count];
-            for (int o = 0; o < outputs.Length; o++)
-            {
-                TensorSpec spec = signature.Outputs[o];
-                outputs[o] = new NamedTensor(spec.Name, spec.DType, spec.ShapeFor(rows), _session.OutputBuffer(o, rows).ToArray());
+                first = end;
             }
+        }
 
-            return outputs;
+        return results;
+    }
+
+    private static void Decode(NamedTensor tensor, Span<byte> destination)
+    {
+        if (!tensor.IsBase64)
+        {
+            tensor.Data.Span.CopyTo(destination);
+        }
+        else if (System.Buffers.Text.Base64.DecodeFromUtf8(tensor.Data.Span, destination, out _, out int written) != System.Buffers.OperationStatus.Done || written != destination.Length)
+        {
+            ThrowHelper.ThrowArgument("inputs", $"inputs['{tensor.Name}'].data is not valid base64.");
         }
     }
 

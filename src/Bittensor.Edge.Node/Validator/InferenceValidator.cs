@@ -311,15 +311,29 @@ public sealed class InferenceValidator : IMarketScores, IDisposable
             sent.Add((model, inputs, result, latency));
         }
 
-        // The sample of costly models is drawn only now, after every response arrived.
+        // The sample of costly models is drawn only now, after every response arrived. Only answers that can score are
+        // recomputed, and each model's are recomputed together (ReferenceModel.RunMany: one run's fixed cost, not one each).
+        NamedTensor[]?[] references = new NamedTensor[sent.Count][];
+        foreach (IGrouping<ReferenceModel, int> group in Enumerable.Range(0, sent.Count)
+            .Where(i => IsTimelyAnswer(sent[i].Model, sent[i].Result, sent[i].Latency)
+                && (sent[i].Model.Cost < _options.RecomputeAllBelow || RandomNumberGenerator.GetInt32(1_000_000) < _options.SampleFraction * 1_000_000))
+            .GroupBy(i => sent[i].Model))
+        {
+            int[] picked = [.. group];
+            NamedTensor[][] outputs = group.Key.RunMany([.. picked.Select(i => sent[i].Inputs)]);
+            for (int k = 0; k < picked.Length; k++)
+            {
+                references[picked[k]] = outputs[k];
+            }
+        }
+
         List<InferenceRequestOutcome> outcomes = [];
         double[] scores = new double[sent.Count];
         bool mismatch = false;
         for (int i = 0; i < sent.Count; i++)
         {
             (ReferenceModel model, NamedTensor[] inputs, DendriteResult<InferenceResponse> result, TimeSpan latency) = sent[i];
-            bool recompute = model.Cost < _options.RecomputeAllBelow || RandomNumberGenerator.GetInt32(1_000_000) < _options.SampleFraction * 1_000_000;
-            InferenceRequestOutcome outcome = Score(miner, model, inputs, result, latency, recompute);
+            InferenceRequestOutcome outcome = Score(miner, model, inputs, result, latency, references[i]);
             mismatch |= outcome.IsMismatch;
             scores[i] = outcome.Score;
             outcomes.Add(outcome);
@@ -346,22 +360,25 @@ public sealed class InferenceValidator : IMarketScores, IDisposable
         return (result, _clock.Elapsed - started);
     }
 
-    private InferenceRequestOutcome Score(MinerInferenceState miner, ReferenceModel model, NamedTensor[] inputs, DendriteResult<InferenceResponse> result, TimeSpan latency, bool recompute)
+    private static bool IsTimelyAnswer(ReferenceModel model, DendriteResult<InferenceResponse> result, TimeSpan latency) =>
+        result.IsSuccess && result.Response is not null && latency <= TimeSpan.FromSeconds(model.Entry.TimeoutS);
+
+    /// <summary>Scores one answer: zero unless timely; by latency when not recomputed (<paramref name="reference"/> null) or when it matches.</summary>
+    private InferenceRequestOutcome Score(MinerInferenceState miner, ReferenceModel model, NamedTensor[] inputs, DendriteResult<InferenceResponse> result, TimeSpan latency, NamedTensor[]? reference)
     {
         ModelEntry entry = model.Entry;
         int rows = (int)inputs[0].Shape[0];
-        if (!result.IsSuccess || result.Response is null || latency > TimeSpan.FromSeconds(entry.TimeoutS))
+        if (!IsTimelyAnswer(model, result, latency))
         {
             return new InferenceRequestOutcome(entry.Id, rows, result.Status, latency, false, null, 0);
         }
 
-        if (!recompute)
+        if (reference is null)
         {
             return new InferenceRequestOutcome(entry.Id, rows, result.Status, latency, false, null, OutputComparer.Score(true, latency, entry.LatencyTargetMs));
         }
 
-        NamedTensor[] reference = model.Run(inputs);
-        OutputMatch match = OutputComparer.Compare(InferenceTensors.ToHost(result.Response.Outputs), reference, OutputComparer.ToleranceFor(entry));
+        OutputMatch match = OutputComparer.Compare(InferenceTensors.ToHost(result.Response!.Outputs), reference, OutputComparer.ToleranceFor(entry));
         if (match != OutputMatch.Match)
         {
             Log.InferenceMismatch(_logger, miner.Uid, entry.Id, match.ToString());
