@@ -55,6 +55,38 @@ public class OutputComparerTests
         Assert.Equal(OutputMatch.ExactMismatch, OutputComparer.Compare([reference with { Data = off }], [reference], loose));
     }
 
+    [Property(MaxTest = 300)]
+    public void The_float32_comparison_decides_as_the_element_rule_does(float[] reference, float[] noise, bool loose)
+    {
+        // Answers near, far from, and equal to the reference, with NaN, ±Inf and extremes mixed in by FsCheck.
+        float[] answer = [.. reference.Select((r, i) => i < noise.Length ? (i % 3 == 0 ? r : r + noise[i]) : r)];
+        Tolerance tolerance = loose ? new Tolerance(1e-2, 1e-1) : Tolerance.Default;
+        bool expected = answer.Zip(reference).All(p => OutputComparer.Within(p.First, p.Second, tolerance));
+
+        Assert.Equal(expected ? OutputMatch.Match : OutputMatch.OutsideTolerance, OutputComparer.Compare([Float32(answer)], [Float32(reference)], tolerance));
+    }
+
+    [Theory]
+    [InlineData(1f, float.PositiveInfinity, false)] // a finite answer to an infinite reference: |m − ∞| ≤ abs + rel·∞ must not pass
+    [InlineData(float.PositiveInfinity, float.PositiveInfinity, true)]
+    [InlineData(float.NegativeInfinity, float.PositiveInfinity, false)]
+    [InlineData(float.PositiveInfinity, 1f, false)]
+    [InlineData(float.NaN, float.NaN, true)]
+    [InlineData(float.NaN, 1f, false)]
+    [InlineData(1f, float.NaN, false)]
+    [InlineData(float.MaxValue, float.MaxValue, true)]
+    public void Float32_specials_follow_the_spec_inside_a_tensor(float answer, float reference, bool match)
+    {
+        Tolerance loose = new(1, 1);
+        float[] m = [0.5f, answer, 2f];
+        float[] r = [0.5f, reference, 2f];
+
+        Assert.Equal(match ? OutputMatch.Match : OutputMatch.OutsideTolerance, OutputComparer.Compare([Float32(m)], [Float32(r)], loose));
+    }
+
+    private static NamedTensor Float32(float[] values) =>
+        new("y", InferenceDType.Float32, [1, values.Length], System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray());
+
     [Fact]
     public void Non_finite_values_follow_the_spec()
     {
