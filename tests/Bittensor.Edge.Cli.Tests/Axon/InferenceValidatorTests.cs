@@ -84,7 +84,8 @@ public sealed class InferenceValidatorTests : IAsyncLifetime
         Assert.Empty(refused);
         Assert.Equal([ExecutionProviders.Cpu, ExecutionProviders.Cpu], references.Select(r => r.ExecutionProvider));
         Assert.Contains(log.Lines, l => l.Contains("runs on the CPU execution provider", StringComparison.Ordinal));
-        InferenceValidatorOptions options = new() { Netuid = 1, CapacityBurst = TimeSpan.FromMilliseconds(300), CapacityConcurrency = 2 };
+        // Every burst answer recomputed (stacked, after the burst), so the cheater's burst is worth 0 for certain.
+        InferenceValidatorOptions options = new() { Netuid = 1, CapacityBurst = TimeSpan.FromMilliseconds(300), CapacityConcurrency = 2, CapacityRecomputeFraction = 1 };
         using InferenceValidatorState state = InferenceValidatorState.Open(Path.Combine(_temp, InferenceValidatorState.RelativePath));
         using InferenceValidator validator = new(client, dendrite, validatorKey.PublicKey, SystemClock.Instance, references, options, NullLogger.Instance, state);
 
@@ -117,6 +118,7 @@ public sealed class InferenceValidatorTests : IAsyncLifetime
             Assert.Equal(0, q.Score);
         });
         Assert.Equal(0, bad.Quality);
+        Assert.Equal(0, bad.BurstPerS); // its burst answers were as wrong as its requests
 
         IReadOnlyDictionary<ushort, double> weights = validator.Weights();
         Assert.Equal(2, weights.Count);
