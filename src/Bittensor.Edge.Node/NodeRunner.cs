@@ -6,7 +6,6 @@ using Bittensor.Edge.Core.Hosting;
 using Bittensor.Edge.Core.Settings;
 using Bittensor.Edge.Core.Time;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 
 namespace Bittensor.Edge.Node;
 
@@ -51,17 +50,6 @@ public static class NodeRunner
         return await NodeHost.RunAsync(settings, environment, stop).ConfigureAwait(false);
     }
 
-    /// <summary>Single-line console logs (journald adds its own timestamp, so ours is UTC and terse), ASP.NET at Warning.</summary>
-    public static ILoggerFactory CreateLoggerFactory(LogLevel level) => LoggerFactory.Create(logging =>
-    {
-        logging.SetMinimumLevel(level);
-        logging.AddFilter("Microsoft", level > LogLevel.Warning ? level : LogLevel.Warning);
-        logging.AddSimpleConsole(options =>
-        {
-            options.SingleLine = true;
-            options.UseUtcTimestamp = true;
-            options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            options.ColorBehavior = LoggerColorBehavior.Disabled;
-        });
-    });
+    /// <summary>Our services' console logging (<see cref="ServiceLogging"/>), Microsoft at Warning.</summary>
+    public static ILoggerFactory CreateLoggerFactory(LogLevel level) => ServiceLogging.CreateConsoleFactory(level, "Microsoft");
 }

@@ -6,7 +6,6 @@ using Bittensor.Edge.Core.Settings;
 using Bittensor.Edge.Core.Time;
 using Bittensor.Edge.Miner.Settings;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Console;
 
 namespace Bittensor.Edge.Miner.Hosting;
 
@@ -43,17 +42,6 @@ public static class MinerRunner
         return await host.RunAsync(stop).ConfigureAwait(false);
     }
 
-    /// <summary>Single-line console logs (journald adds its own timestamp, so ours is UTC and terse).</summary>
-    public static ILoggerFactory CreateLoggerFactory(LogLevel level) => LoggerFactory.Create(logging =>
-    {
-        logging.SetMinimumLevel(level);
-        logging.AddFilter("MQTTnet", level > LogLevel.Warning ? level : LogLevel.Warning);
-        logging.AddSimpleConsole(options =>
-        {
-            options.SingleLine = true;
-            options.UseUtcTimestamp = true;
-            options.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-            options.ColorBehavior = LoggerColorBehavior.Disabled;
-        });
-    });
+    /// <summary>Our services' console logging (<see cref="ServiceLogging"/>), MQTTnet at Warning.</summary>
+    public static ILoggerFactory CreateLoggerFactory(LogLevel level) => ServiceLogging.CreateConsoleFactory(level, "MQTTnet");
 }
