@@ -55,6 +55,35 @@ public sealed class ReferenceModelTests
     }
 
     [Fact]
+    public void RunMany_keeps_each_requests_rows_in_every_input_and_output_of_every_dtype()
+    {
+        // Six inputs and outputs of different element sizes (4, 2, 8, 4, 1, 1 bytes): each has its own row offsets.
+        InferenceDType[] dtypes = [InferenceDType.Float32, InferenceDType.Float16, InferenceDType.Int64, InferenceDType.Int32, InferenceDType.UInt8, InferenceDType.Bool];
+        OnnxGraph graph = new(
+            "identity-v1",
+            [.. dtypes.Select((d, i) => new OnnxNode($"id{i}", "Identity", [$"in{i}"], [$"out{i}"], []))],
+            [],
+            [.. dtypes.Select((d, i) => new OnnxValueInfo($"in{i}", d, [OnnxDim.Batch, 3]))],
+            [.. dtypes.Select((d, i) => new OnnxValueInfo($"out{i}", d, [OnnxDim.Batch, 3]))]);
+        byte[] bytes = ModelWriter.Write(graph);
+        ModelEntry entry = ModelRegistry.Sign(ModelInspector.CreateEntry("identity-v1", bytes, new EntryOptions { MaxBatch = 8 }, NullLogger.Instance), TestRegistry.Key);
+        using ReferenceModel reference = ReferenceModel.Create(entry, bytes, new SessionSettings(), new FixedExecutionProviderCatalog([]), NullLogger.Instance);
+        List<NamedTensor[]> requests = Requests(entry, 10, seed: 21);
+
+        NamedTensor[][] stacked = reference.RunMany(requests);
+
+        for (int r = 0; r < requests.Count; r++)
+        {
+            for (int i = 0; i < dtypes.Length; i++)
+            {
+                Assert.Equal($"out{i}", stacked[r][i].Name);
+                Assert.Equal(requests[r][i].Shape, stacked[r][i].Shape);
+                Assert.Equal(requests[r][i].Data.ToArray(), stacked[r][i].Data.ToArray());
+            }
+        }
+    }
+
+    [Fact]
     public void RunMany_takes_base64_and_raw_inputs_side_by_side()
     {
         using ReferenceModel reference = Create(BundledModels.MlpTiny);
