@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) Bittensor.Edge contributors
 
-using System.Diagnostics;
 using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Bittensor.Edge.Tests.Shared;
 
 namespace Bittensor.Edge.Node.Tests.Process;
 
@@ -17,14 +17,12 @@ namespace Bittensor.Edge.Node.Tests.Process;
 public sealed partial class NodeProcess : IAsyncDisposable
 {
     private static readonly HttpClient s_http = new() { Timeout = TimeSpan.FromSeconds(30) };
-    private readonly System.Diagnostics.Process _process;
-    private readonly List<string> _output = [];
     private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private ServiceProcess _process = null!;
     private int _id;
 
-    private NodeProcess(System.Diagnostics.Process process)
+    private NodeProcess()
     {
-        _process = process;
     }
 
     public Uri Rpc { get; private set; } = null!;
@@ -32,61 +30,15 @@ public sealed partial class NodeProcess : IAsyncDisposable
     /// <summary>The block the node reported opening its chain at.</summary>
     public ulong OpenedAt { get; private set; }
 
-    public string Output
-    {
-        get
-        {
-            lock (_output)
-            {
-                return string.Join('\n', _output);
-            }
-        }
-    }
+    public string Output => _process.Output;
 
-    public static string NodeDll
-    {
-        get
-        {
-            // artifacts/bin/Bittensor.Edge.Node.Tests/<config>/ → artifacts/bin/Bittensor.Edge.Node/<config>/bte-node.dll
-            DirectoryInfo self = new(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-            string path = Path.Combine(self.Parent!.Parent!.FullName, "Bittensor.Edge.Node", self.Name, "bte-node.dll");
-            Assert.True(File.Exists(path), $"bte-node is not built at {path}");
-            return path;
-        }
-    }
+    public static string NodeDll => ServiceProcess.BuiltDll("Bittensor.Edge.Node", "bte-node");
 
     public static async Task<NodeProcess> StartAsync(string settingsPath, CancellationToken cancellationToken)
     {
-        ProcessStartInfo start = new("dotnet")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add(NodeDll);
-        start.ArgumentList.Add("--config");
-        start.ArgumentList.Add(settingsPath);
-        start.Environment.Remove("NOTIFY_SOCKET");
-        start.Environment.Remove("WATCHDOG_USEC");
-        System.Diagnostics.Process process = System.Diagnostics.Process.Start(start)!;
-        NodeProcess node = new(process);
-        process.OutputDataReceived += (_, e) => node.OnLine(e.Data);
-        process.ErrorDataReceived += (_, e) => node.OnLine(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        _ = process.WaitForExitAsync(CancellationToken.None).ContinueWith(_ => node._listening.TrySetException(new InvalidOperationException($"bte-node exited with {process.ExitCode} before listening:\n{node.Output}")), TaskScheduler.Default);
-        using CancellationTokenSource timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(TimeSpan.FromSeconds(30));
-        try
-        {
-            node.Rpc = await node._listening.Task.WaitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill();
-            throw new TimeoutException($"bte-node did not listen within 30 s:\n{node.Output}");
-        }
-
+        NodeProcess node = new();
+        node._process = ServiceProcess.Start("bte-node", NodeDll, settingsPath, node.OnLine);
+        node.Rpc = await node._process.WaitReadyAsync(node._listening.Task, TimeSpan.FromSeconds(30), cancellationToken);
         return node;
     }
 
@@ -123,34 +75,12 @@ public sealed partial class NodeProcess : IAsyncDisposable
     public static HttpClient Http => s_http;
 
     /// <summary>SIGKILL, then waits for the process to be gone.</summary>
-    public async Task KillAsync()
+    public Task KillAsync() => _process.KillAsync();
+
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
+
+    private void OnLine(string line)
     {
-        _process.Kill();
-        await _process.WaitForExitAsync();
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!_process.HasExited)
-        {
-            await KillAsync();
-        }
-
-        _process.Dispose();
-    }
-
-    private void OnLine(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (_output)
-        {
-            _output.Add(line);
-        }
-
         Match opened = OpenedLine().Match(line);
         if (opened.Success)
         {
