@@ -190,6 +190,13 @@ internal static class InferenceBenchCommand
             report.Add("recompute_gpu_gain", cuda.RowsPerS / cpu.RowsPerS, "ratio", baseline: "recompute_rows_per_s_cpu");
             report.Add("recompute_single_rows_per_s_cuda", cuda.SingleRowsPerS, "rows/s", note: "diagnostic: one run per request on CUDA");
             report.Add("recompute_single_gpu_gain", cuda.SingleRowsPerS / cpu.SingleRowsPerS, "ratio", baseline: "recompute_single_rows_per_s_cpu");
+
+            // A CUDA validator scores CPU miners: its reference must agree with a CPU run under the entry's tolerance.
+            Tolerance tolerance = OutputComparer.ToleranceFor(entry);
+            int disagree = cuda.Answers.Zip(cpu.Answers).Count(pair => OutputComparer.Compare(pair.Second, pair.First, tolerance) != OutputMatch.Match);
+            double worst = cuda.Answers.Zip(cpu.Answers).Max(pair => MaxAbsDifference(pair.First, pair.Second));
+            report.Add("recompute_cuda_cpu_mismatches", disagree, "requests",
+                note: string.Create(CultureInfo.InvariantCulture, $"of {RecomputeRequests}: CPU answers a CUDA reference would score wrong (must be 0; largest |cuda − cpu| {worst:G3}, tolerance abs {tolerance.Abs:G3} rel {tolerance.Rel:G3})"));
         }
 
         return report;
@@ -245,7 +252,7 @@ internal static class InferenceBenchCommand
             }
         });
 
-        return new Recompute(reference.ExecutionProvider, grouped, single, perMiner);
+        return new Recompute(reference.ExecutionProvider, grouped, single, perMiner, expected);
 
         void Check(NamedTensor[] want, NamedTensor[] got)
         {
@@ -277,7 +284,34 @@ internal static class InferenceBenchCommand
         }
     }
 
-    private sealed record Recompute(string Provider, double RowsPerS, double SingleRowsPerS, int PerMiner);
+    /// <summary>One provider's recompute figures.</summary>
+    /// <param name="Provider">The EP the reference ran on.</param>
+    /// <param name="RowsPerS">The validator's path: each miner's requests in one stacked run.</param>
+    /// <param name="SingleRowsPerS">One run per request.</param>
+    /// <param name="PerMiner">Requests per miner (per stacked run).</param>
+    /// <param name="Answers">The reference's outputs for the sample set (the same inputs on every provider).</param>
+    private sealed record Recompute(string Provider, double RowsPerS, double SingleRowsPerS, int PerMiner, NamedTensor[][] Answers);
+
+    private static double MaxAbsDifference(NamedTensor[] a, NamedTensor[] b)
+    {
+        double worst = 0;
+        for (int t = 0; t < a.Length; t++)
+        {
+            if (a[t].DType != InferenceDType.Float32)
+            {
+                continue;
+            }
+
+            ReadOnlySpan<float> x = MemoryMarshal.Cast<byte, float>(a[t].Data.Span);
+            ReadOnlySpan<float> y = MemoryMarshal.Cast<byte, float>(b[t].Data.Span);
+            for (int i = 0; i < x.Length; i++)
+            {
+                worst = Math.Max(worst, Math.Abs((double)x[i] - y[i]));
+            }
+        }
+
+        return worst;
+    }
 
     /// <summary>Execution-provider choice and fallback lines go to the progress writer (stderr), never to the JSON on stdout.</summary>
     private sealed class ProgressLogger(TextWriter progress) : ILogger
