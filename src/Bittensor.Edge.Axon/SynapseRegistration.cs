@@ -8,7 +8,6 @@ using Bittensor.Edge.Protocol.Synapses;
 
 namespace Bittensor.Edge.Axon;
 
-/// <summary>What a handler run produced: a status, a message for the status header, and the body.</summary>
 /// <summary>A handler's answer: status, message and body, and what releases the body's pooled buffer once it is sent.</summary>
 internal readonly record struct HandlerOutcome(AxonStatus Status, string Message, ReadOnlyMemory<byte> Body, Action? Release = null)
 {

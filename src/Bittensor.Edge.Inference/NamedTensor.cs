@@ -21,6 +21,22 @@ public sealed record NamedTensor(string Name, InferenceDType DType, IReadOnlyLis
 
     /// <summary>The length of the packed elements: <see cref="Data"/>'s length, or what its base64 text decodes to (−1 when it is not padded base64).</summary>
     public long ByteLength => IsBase64 ? Wire.InferenceWire.Base64Length(Data.Span) : Data.Length;
+
+    /// <summary>
+    /// Writes the packed elements into <paramref name="destination"/> (decoding base64 data straight into it), which must
+    /// be <see cref="ByteLength"/> bytes; false when the base64 text does not decode to exactly that.
+    /// </summary>
+    public bool TryCopyElementsTo(Span<byte> destination)
+    {
+        if (!IsBase64)
+        {
+            Data.Span.CopyTo(destination);
+            return true;
+        }
+
+        return System.Buffers.Text.Base64.DecodeFromUtf8(Data.Span, destination, out _, out int written) == System.Buffers.OperationStatus.Done
+            && written == destination.Length;
+    }
 }
 
 /// <summary>Error codes of the inference request path (inference.md §4).</summary>

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) Bittensor.Edge contributors
 
-using System.Buffers;
-using System.Buffers.Text;
 using System.Diagnostics.CodeAnalysis;
 using Bittensor.Edge.Core;
 using Bittensor.Edge.Inference.Sessions;
@@ -442,16 +440,9 @@ public sealed class ModelBatcher : IAsyncDisposable
             NamedTensor tensor = ModelSignature.Find(p.Inputs, spec.Name)!;
             int rowBytes = checked((int)spec.RowBytes);
             Span<byte> destination = _session.InputBuffer(i, capacity).Slice(offset * rowBytes, p.Rows * rowBytes);
-            if (tensor.IsBase64)
+            if (!tensor.TryCopyElementsTo(destination))
             {
-                if (Base64.DecodeFromUtf8(tensor.Data.Span, destination, out _, out int written) != OperationStatus.Done || written != destination.Length)
-                {
-                    return InferenceError.BadInput($"inputs['{spec.Name}'].data is not valid base64.");
-                }
-            }
-            else
-            {
-                tensor.Data.Span.CopyTo(destination);
+                return InferenceError.BadInput($"inputs['{spec.Name}'].data is not valid base64.");
             }
 
             InferenceError? error = spec.ValidateValues(destination);

@@ -144,7 +144,12 @@ public sealed class ReferenceModel : IDisposable
                     int offset = 0;
                     for (int r = first; r < end; r++)
                     {
-                        Decode(ModelSignature.Find(requests[r], signature.Inputs[i].Name)!, buffer.Slice(offset, checked((int)(rowBytes * rows[r]))));
+                        NamedTensor tensor = ModelSignature.Find(requests[r], signature.Inputs[i].Name)!;
+                        if (!tensor.TryCopyElementsTo(buffer.Slice(offset, checked((int)(rowBytes * rows[r])))))
+                        {
+                            ThrowHelper.ThrowArgument(nameof(requests), $"inputs['{tensor.Name}'].data is not valid base64.");
+                        }
+
                         offset += checked((int)(rowBytes * rows[r]));
                     }
                 }
@@ -169,18 +174,6 @@ public sealed class ReferenceModel : IDisposable
         }
 
         return results;
-    }
-
-    private static void Decode(NamedTensor tensor, Span<byte> destination)
-    {
-        if (!tensor.IsBase64)
-        {
-            tensor.Data.Span.CopyTo(destination);
-        }
-        else if (System.Buffers.Text.Base64.DecodeFromUtf8(tensor.Data.Span, destination, out _, out int written) != System.Buffers.OperationStatus.Done || written != destination.Length)
-        {
-            ThrowHelper.ThrowArgument("inputs", $"inputs['{tensor.Name}'].data is not valid base64.");
-        }
     }
 
     /// <inheritdoc/>
