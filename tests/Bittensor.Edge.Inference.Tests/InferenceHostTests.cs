@@ -110,14 +110,8 @@ public class InferenceHostTests
     [Fact]
     public async Task Every_served_dtype_passes_through_an_identity_model()
     {
-        InferenceDType[] dtypes = [InferenceDType.Float32, InferenceDType.Float16, InferenceDType.Int64, InferenceDType.Int32, InferenceDType.UInt8, InferenceDType.Bool];
-        OnnxGraph graph = new(
-            "identity-v1",
-            [.. dtypes.Select((d, i) => new OnnxNode($"id{i}", "Identity", [$"in{i}"], [$"out{i}"], []))],
-            [],
-            [.. dtypes.Select((d, i) => new OnnxValueInfo($"in{i}", d, [OnnxDim.Batch, 3]))],
-            [.. dtypes.Select((d, i) => new OnnxValueInfo($"out{i}", d, [OnnxDim.Batch, 3]))]);
-        byte[] bytes = ModelWriter.Write(graph);
+        InferenceDType[] dtypes = TestModels.AllDTypes;
+        byte[] bytes = TestModels.Identity("identity-v1", dtypes, [3]);
         ModelEntry entry = ModelRegistry.Sign(ModelInspector.CreateEntry("identity-v1", bytes, new EntryOptions(), NullLogger.Instance), TestRegistry.Key);
         ModelRegistry registry = ModelRegistry.Empty.WithTrust(TestRegistry.Key.PublicKey).WithEntry(entry);
         await using InferenceHost host = NewHost();
@@ -146,16 +140,10 @@ public class InferenceHostTests
     [Fact]
     public async Task The_wire_path_reads_and_writes_every_dtype_several_tensors_and_names_that_need_escaping()
     {
-        InferenceDType[] dtypes = [InferenceDType.Float32, InferenceDType.Float16, InferenceDType.Int64, InferenceDType.Int32, InferenceDType.UInt8, InferenceDType.Bool];
+        InferenceDType[] dtypes = TestModels.AllDTypes;
         string[] outNames = ["y \"quoted\"", "été", "a<b>&c", "back\\slash", "tab\tname", "plain"];
-        OnnxGraph graph = new(
-            "identity-names-v1",
-            [.. dtypes.Select((d, i) => new OnnxNode($"id{i}", "Identity", [$"in{i}"], [outNames[i]], []))],
-            [],
-            [.. dtypes.Select((d, i) => new OnnxValueInfo($"in{i}", d, [OnnxDim.Batch, 3, 2]))],
-            [.. dtypes.Select((d, i) => new OnnxValueInfo(outNames[i], d, [OnnxDim.Batch, 3, 2]))]);
-        byte[] bytes = ModelWriter.Write(graph);
-        ModelEntry entry = ModelRegistry.Sign(ModelInspector.CreateEntry(graph.Name, bytes, new EntryOptions(), NullLogger.Instance), TestRegistry.Key);
+        byte[] bytes = TestModels.Identity("identity-names-v1", dtypes, [3, 2], outNames);
+        ModelEntry entry = ModelRegistry.Sign(ModelInspector.CreateEntry("identity-names-v1", bytes, new EntryOptions(), NullLogger.Instance), TestRegistry.Key);
         await using InferenceHost host = NewHost();
         Assert.True(host.TryLoad(ModelRegistry.Empty.WithTrust(TestRegistry.Key.PublicKey).WithEntry(entry), entry.Id, bytes, out string? error), error);
         NamedTensor[] inputs = InputGenerator.Generate(entry, rows: 3, seed: 5);

@@ -58,14 +58,8 @@ public sealed class ReferenceModelTests
     public void RunMany_keeps_each_requests_rows_in_every_input_and_output_of_every_dtype()
     {
         // Six inputs and outputs of different element sizes (4, 2, 8, 4, 1, 1 bytes): each has its own row offsets.
-        InferenceDType[] dtypes = [InferenceDType.Float32, InferenceDType.Float16, InferenceDType.Int64, InferenceDType.Int32, InferenceDType.UInt8, InferenceDType.Bool];
-        OnnxGraph graph = new(
-            "identity-v1",
-            [.. dtypes.Select((d, i) => new OnnxNode($"id{i}", "Identity", [$"in{i}"], [$"out{i}"], []))],
-            [],
-            [.. dtypes.Select((d, i) => new OnnxValueInfo($"in{i}", d, [OnnxDim.Batch, 3]))],
-            [.. dtypes.Select((d, i) => new OnnxValueInfo($"out{i}", d, [OnnxDim.Batch, 3]))]);
-        byte[] bytes = ModelWriter.Write(graph);
+        InferenceDType[] dtypes = TestModels.AllDTypes;
+        byte[] bytes = TestModels.Identity("identity-v1", dtypes, [3]);
         ModelEntry entry = ModelRegistry.Sign(ModelInspector.CreateEntry("identity-v1", bytes, new EntryOptions { MaxBatch = 8 }, NullLogger.Instance), TestRegistry.Key);
         using ReferenceModel reference = ReferenceModel.Create(entry, bytes, new SessionSettings(), new FixedExecutionProviderCatalog([]), NullLogger.Instance);
         List<NamedTensor[]> requests = Requests(entry, 10, seed: 21);
