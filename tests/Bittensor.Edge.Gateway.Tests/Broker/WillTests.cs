@@ -55,13 +55,10 @@ public sealed class WillTests
     public async Task A_device_will_on_its_own_status_is_accepted_and_published_when_it_dies()
     {
         await using GatewayFixture gw = await GatewayFixture.StartAsync(homeAssistantPassword: HaPassword);
-        await using TestDevice alice = gw.NewDevice();
-        Assert.IsType<JoinAccepted>(await alice.JoinAsync(gw.CreateToken().Token));
-        string status = gw.Topics.Status(alice.DeviceId);
-        (MqttTestClient watcher, _) = await MqttTestClient.ConnectAsync(gw.Port, "watcher", "homeassistant", HaPassword);
+        (TestDevice alice, string status, MqttTestClient watcher) = await JoinedAndWatchedAsync(gw);
+        await using (alice)
         await using (watcher)
         {
-            Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, await watcher.SubscribeAsync(status));
             (MqttTestClient client, MqttClientConnectResult result) = await alice.ConnectAsync(configure: b => Will(b, status, new StatusMessage(StatusMessage.Offline, 9, 1, false).Encode()));
             Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
             Assert.Equal(MqttClientPublishReasonCode.Success, await client.PublishAsync(status, new StatusMessage(StatusMessage.Online, 9, 2, false).Encode(), retain: true));
@@ -79,15 +76,11 @@ public sealed class WillTests
     public async Task A_device_will_with_a_delay_is_held_for_that_long_on_the_clock_then_published()
     {
         await using GatewayFixture gw = await GatewayFixture.StartAsync(homeAssistantPassword: HaPassword);
-        await using TestDevice alice = gw.NewDevice();
-        Assert.IsType<JoinAccepted>(await alice.JoinAsync(gw.CreateToken().Token));
-        string status = gw.Topics.Status(alice.DeviceId);
-        (MqttTestClient watcher, _) = await MqttTestClient.ConnectAsync(gw.Port, "watcher", "homeassistant", HaPassword);
+        (TestDevice alice, string status, MqttTestClient watcher) = await JoinedAndWatchedAsync(gw);
+        await using (alice)
         await using (watcher)
         {
-            Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, await watcher.SubscribeAsync(status));
-            (MqttTestClient client, _) = await alice.ConnectAsync(configure: b => DelayedWill(b, status, bdSeq: 9));
-            Assert.Equal(MqttClientPublishReasonCode.Success, await client.PublishAsync(status, new StatusMessage(StatusMessage.Online, 9, 2, false).Encode(), retain: true));
+            (MqttTestClient client, _) = await OnlineWithDelayedWillAsync(alice, status, bdSeq: 9, ts: 2);
             Assert.Equal(StatusMessage.Online, StatusOf(await watcher.ReceiveOnAsync(status)).State);
 
             client.Client.Dispose(); // no DISCONNECT: the broker fires the will
@@ -108,23 +101,19 @@ public sealed class WillTests
     public async Task A_device_that_logs_in_again_within_the_will_delay_never_shows_offline()
     {
         await using GatewayFixture gw = await GatewayFixture.StartAsync(homeAssistantPassword: HaPassword);
-        await using TestDevice alice = gw.NewDevice();
-        Assert.IsType<JoinAccepted>(await alice.JoinAsync(gw.CreateToken().Token));
-        string status = gw.Topics.Status(alice.DeviceId);
-        (MqttTestClient watcher, _) = await MqttTestClient.ConnectAsync(gw.Port, "watcher", "homeassistant", HaPassword);
+        (TestDevice alice, string status, MqttTestClient watcher) = await JoinedAndWatchedAsync(gw);
+        await using (alice)
         await using (watcher)
         {
-            Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, await watcher.SubscribeAsync(status));
-            (MqttTestClient first, _) = await alice.ConnectAsync(configure: b => DelayedWill(b, status, bdSeq: 9));
-            Assert.Equal(MqttClientPublishReasonCode.Success, await first.PublishAsync(status, new StatusMessage(StatusMessage.Online, 9, 2, false).Encode(), retain: true));
+            (MqttTestClient first, _) = await OnlineWithDelayedWillAsync(alice, status, bdSeq: 9, ts: 2);
             first.Client.Dispose();
             await Eventually.TrueAsync(() => gw.Logger.Count("waits 15 s (its will delay)") == 1);
 
             // A network blip: back after 5 s with the next bdSeq, before the will's 15 s are up.
             gw.Clock.Advance(TimeSpan.FromSeconds(5));
-            (MqttTestClient second, MqttClientConnectResult result) = await alice.ConnectAsync(configure: b => DelayedWill(b, status, bdSeq: 10));
+            (MqttTestClient second, MqttClientConnectResult result) = await OnlineWithDelayedWillAsync(alice, status, bdSeq: 10, ts: 3);
+            await using MqttTestClient reconnected = second; // connected until the test ends
             Assert.Equal(MqttClientConnectResultCode.Success, result.ResultCode);
-            Assert.Equal(MqttClientPublishReasonCode.Success, await second.PublishAsync(status, new StatusMessage(StatusMessage.Online, 10, 3, false).Encode(), retain: true));
 
             gw.Clock.Advance(TimeSpan.FromSeconds(10));
             await Eventually.TrueAsync(() => gw.Logger.Count("was dropped: it reconnected within the will delay") == 1);
@@ -211,6 +200,25 @@ public sealed class WillTests
         TopicAcl acl = new(FleetTopics.ForFleet("lab1"), "gw1");
         string? problem = acl.WillProblem(user, topic, qos, retain, new StatusMessage(StatusMessage.Offline, 1, 1, false).Encode());
         Assert.Equal(allowed, problem is null);
+    }
+
+    /// <summary>A device joined to <paramref name="gw"/>, its status topic, and a Home Assistant watcher subscribed to it.</summary>
+    private static async Task<(TestDevice Device, string Status, MqttTestClient Watcher)> JoinedAndWatchedAsync(GatewayFixture gw)
+    {
+        TestDevice device = gw.NewDevice();
+        Assert.IsType<JoinAccepted>(await device.JoinAsync(gw.CreateToken().Token));
+        string status = gw.Topics.Status(device.DeviceId);
+        (MqttTestClient watcher, _) = await MqttTestClient.ConnectAsync(gw.Port, "watcher", "homeassistant", HaPassword);
+        Assert.Equal(MqttClientSubscribeResultCode.GrantedQoS1, await watcher.SubscribeAsync(status));
+        return (device, status, watcher);
+    }
+
+    /// <summary>Connects <paramref name="device"/> with a 15 s delayed will (offline, <paramref name="bdSeq"/>) and publishes its retained online status (stamped <paramref name="ts"/>).</summary>
+    private static async Task<(MqttTestClient Client, MqttClientConnectResult Result)> OnlineWithDelayedWillAsync(TestDevice device, string status, ulong bdSeq, long ts)
+    {
+        (MqttTestClient client, MqttClientConnectResult result) = await device.ConnectAsync(configure: b => DelayedWill(b, status, bdSeq));
+        Assert.Equal(MqttClientPublishReasonCode.Success, await client.PublishAsync(status, new StatusMessage(StatusMessage.Online, bdSeq, ts, false).Encode(), retain: true));
+        return (client, result);
     }
 
     private static void DelayedWill(MqttClientOptionsBuilder builder, string status, ulong bdSeq)
