@@ -60,6 +60,19 @@ public static class InferenceWire
     /// <param name="error">Why the body was refused.</param>
     public static bool TryReadRequest(ReadOnlyMemory<byte> body, out WireRequest request, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out InferenceError? error)
     {
+        // Nearly every body has the plain form the scanner takes; anything else is read (and refused) by the full reader.
+        if (RequestScanner.TryRead(body, out request))
+        {
+            error = null;
+            return true;
+        }
+
+        return TryReadRequestFully(body, out request, out error);
+    }
+
+    /// <summary>The full reader behind <see cref="TryReadRequest"/>: <see cref="Utf8JsonReader"/> over the whole body.</summary>
+    internal static bool TryReadRequestFully(ReadOnlyMemory<byte> body, out WireRequest request, [System.Diagnostics.CodeAnalysis.NotNullWhen(false)] out InferenceError? error)
+    {
         request = default;
         try
         {
