@@ -118,7 +118,7 @@ public sealed class ModelBatcher : IAsyncDisposable
     private ValueTask<InferenceResult> Submit(IReadOnlyList<NamedTensor> inputs, int rows, TimeSpan deadline, bool wire)
     {
         ArgumentNullException.ThrowIfNull(inputs);
-        if (rows < 1 || rows > _session.Signature.MaxRows)
+        if (rows < 1 || rows > _session.MaxRows)
         {
             ThrowHelper.ThrowArgumentOutOfRange(nameof(rows), rows, "Validate the request first.");
         }
@@ -438,7 +438,7 @@ public sealed class ModelBatcher : IAsyncDisposable
         {
             TensorSpec spec = signature.Inputs[i];
             NamedTensor tensor = ModelSignature.Find(p.Inputs, spec.Name)!;
-            int rowBytes = checked((int)spec.RowBytes);
+            int rowBytes = _session.InputRowBytes(i);
             Span<byte> destination = _session.InputBuffer(i, capacity).Slice(offset * rowBytes, p.Rows * rowBytes);
             if (!tensor.TryCopyElementsTo(destination))
             {
@@ -467,7 +467,7 @@ public sealed class ModelBatcher : IAsyncDisposable
         for (int o = 0; o < outputs.Length; o++)
         {
             TensorSpec spec = signature.Outputs[o];
-            int rowBytes = checked((int)spec.RowBytes);
+            int rowBytes = _session.OutputRowBytes(o);
             byte[] data = _session.OutputBuffer(o, batchRows).Slice(p.Offset * rowBytes, p.Rows * rowBytes).ToArray();
             outputs[o] = new NamedTensor(spec.Name, spec.DType, spec.ShapeFor(p.Rows), data);
         }

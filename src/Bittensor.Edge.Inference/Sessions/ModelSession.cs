@@ -34,6 +34,12 @@ public sealed class ModelSession : IDisposable
     private readonly byte[][] _outputBuffers;
     private readonly OrtValue[]?[] _inputValues;
     private readonly OrtValue[]?[] _outputValues;
+
+    // The signature's figures the request path reads on every run, worked out once (the signature derives them from
+    // interface-typed lists each time, which after a run that streamed the weights through the caches costs misses).
+    private readonly int _maxRows;
+    private readonly int[] _inputRowBytes;
+    private readonly int[] _outputRowBytes;
     private bool _disposed;
 
     private ModelSession(string modelId, InferenceSession session, ModelSignature signature, string provider, bool degraded)
@@ -47,8 +53,11 @@ public sealed class ModelSession : IDisposable
         _inputNames = signature.Inputs.Select(i => i.Name).ToArray();
         _outputNames = signature.Outputs.Select(o => o.Name).ToArray();
         int rows = signature.MaxRows;
-        _inputBuffers = signature.Inputs.Select(i => GC.AllocateArray<byte>(checked((int)(i.RowBytes * rows)), pinned: true)).ToArray();
-        _outputBuffers = signature.Outputs.Select(o => GC.AllocateArray<byte>(checked((int)(o.RowBytes * rows)), pinned: true)).ToArray();
+        _maxRows = rows;
+        _inputRowBytes = [.. signature.Inputs.Select(i => checked((int)i.RowBytes))];
+        _outputRowBytes = [.. signature.Outputs.Select(o => checked((int)o.RowBytes))];
+        _inputBuffers = [.. _inputRowBytes.Select(b => GC.AllocateArray<byte>(checked(b * rows), pinned: true))];
+        _outputBuffers = [.. _outputRowBytes.Select(b => GC.AllocateArray<byte>(checked(b * rows), pinned: true))];
         _inputValues = new OrtValue[rows + 1][];
         _outputValues = new OrtValue[rows + 1][];
     }
@@ -193,18 +202,27 @@ public sealed class ModelSession : IDisposable
         }
     }
 
+    /// <summary>The most rows one run holds (<see cref="ModelSignature.MaxRows"/>).</summary>
+    public int MaxRows => _maxRows;
+
+    /// <summary>Bytes in one row of input <paramref name="index"/> (<see cref="TensorSpec.RowBytes"/>).</summary>
+    public int InputRowBytes(int index) => _inputRowBytes[index];
+
+    /// <summary>Bytes in one row of output <paramref name="index"/> (<see cref="TensorSpec.RowBytes"/>).</summary>
+    public int OutputRowBytes(int index) => _outputRowBytes[index];
+
     /// <summary>The pooled input buffer of input <paramref name="index"/> for <paramref name="rows"/> rows, to fill before <see cref="Run"/>.</summary>
     public Span<byte> InputBuffer(int index, int rows)
     {
         CheckRows(rows);
-        return _inputBuffers[index].AsSpan(0, checked((int)(Signature.Inputs[index].RowBytes * rows)));
+        return _inputBuffers[index].AsSpan(0, _inputRowBytes[index] * rows);
     }
 
     /// <summary>The pooled output buffer of output <paramref name="index"/> for <paramref name="rows"/> rows, valid after <see cref="Run"/> until the next run.</summary>
     public ReadOnlySpan<byte> OutputBuffer(int index, int rows)
     {
         CheckRows(rows);
-        return _outputBuffers[index].AsSpan(0, checked((int)(Signature.Outputs[index].RowBytes * rows)));
+        return _outputBuffers[index].AsSpan(0, _outputRowBytes[index] * rows);
     }
 
     /// <summary>Runs the model on the first <paramref name="rows"/> rows of the input buffers, writing the output buffers.</summary>
@@ -248,9 +266,9 @@ public sealed class ModelSession : IDisposable
             ThrowHelper.ThrowObjectDisposed(nameof(ModelSession));
         }
 
-        if (rows < 1 || rows > Signature.MaxRows)
+        if (rows < 1 || rows > _maxRows)
         {
-            ThrowHelper.ThrowArgumentOutOfRange(nameof(rows), rows, $"Rows must be 1..{Signature.MaxRows}.");
+            ThrowHelper.ThrowArgumentOutOfRange(nameof(rows), rows, $"Rows must be 1..{_maxRows}.");
         }
     }
 

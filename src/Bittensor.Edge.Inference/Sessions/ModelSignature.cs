@@ -28,6 +28,7 @@ public sealed record ModelSignature(IReadOnlyList<TensorSpec> Inputs, IReadOnlyL
             return InferenceError.BadInput($"The model takes {Inputs.Count} input(s) ({string.Join(", ", Inputs.Select(i => i.Name))}), got {inputs.Count}.");
         }
 
+        int maxRows = MaxRows;
         for (int i = 0; i < Inputs.Count; i++)
         {
             TensorSpec spec = Inputs[i];
@@ -37,7 +38,7 @@ public sealed record ModelSignature(IReadOnlyList<TensorSpec> Inputs, IReadOnlyL
                 return InferenceError.BadInput($"Input '{spec.Name}' is missing.");
             }
 
-            InferenceError? error = spec.Validate(tensor, MaxRows, out int n);
+            InferenceError? error = spec.Validate(tensor, maxRows, out int n);
             if (error is not null)
             {
                 return error;

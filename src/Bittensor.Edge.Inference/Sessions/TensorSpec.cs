@@ -21,8 +21,9 @@ public sealed record TensorSpec(string Name, InferenceDType DType, IReadOnlyList
     {
         get
         {
+            // No foreach over the interface: that boxes an enumerator, and this runs on the request path.
             long count = 1;
-            foreach (long dim in RowShape)
+            foreach (long dim in AsSpan(RowShape))
             {
                 count *= dim;
             }
@@ -61,20 +62,24 @@ public sealed record TensorSpec(string Name, InferenceDType DType, IReadOnlyList
             return InferenceError.BadInput($"{Field} must be {InferenceDTypes.Name(DType)}, got {InferenceDTypes.Name(tensor.DType)}.");
         }
 
-        if (tensor.Shape is null || tensor.Shape.Count != RowShape.Count + 1)
+        // Spans over the arrays both shapes nearly always are: this runs per request, and interface calls on arrays are
+        // dear with cold caches.
+        ReadOnlySpan<long> shape = AsSpan(tensor.Shape);
+        ReadOnlySpan<long> rowShape = AsSpan(RowShape);
+        if (tensor.Shape is null || shape.Length != rowShape.Length + 1)
         {
-            return InferenceError.BadInput($"{Field} must have rank {RowShape.Count + 1} ([N, {string.Join(", ", RowShape)}]), got rank {tensor.Shape?.Count ?? 0}.");
+            return InferenceError.BadInput($"{Field} must have rank {rowShape.Length + 1} ([N, {string.Join(", ", RowShape)}]), got rank {shape.Length}.");
         }
 
-        for (int i = 0; i < RowShape.Count; i++)
+        for (int i = 0; i < rowShape.Length; i++)
         {
-            if (tensor.Shape[i + 1] != RowShape[i])
+            if (shape[i + 1] != rowShape[i])
             {
-                return InferenceError.BadInput($"{Field}.shape[{i + 1}] must be {RowShape[i]}, got {tensor.Shape[i + 1]}.");
+                return InferenceError.BadInput($"{Field}.shape[{i + 1}] must be {rowShape[i]}, got {shape[i + 1]}.");
             }
         }
 
-        long n = tensor.Shape[0];
+        long n = shape[0];
         int limit = HasBatchDim ? maxRows : 1;
         if (n < 1 || n > limit)
         {
@@ -93,6 +98,13 @@ public sealed record TensorSpec(string Name, InferenceDType DType, IReadOnlyList
         rows = (int)n;
         return null;
     }
+
+    private static ReadOnlySpan<long> AsSpan(IReadOnlyList<long>? dims) => dims switch
+    {
+        null => default,
+        long[] array => array,
+        _ => [.. dims],
+    };
 
     /// <summary>
     /// Checks the value domain of packed elements (no NaN or ±Inf floats, bools 0 or 1), once they sit in the pooled
