@@ -343,34 +343,13 @@ public static class InferenceWire
 
     private static Hash256 ReadHex32(ref Utf8JsonReader reader)
     {
-        ReadOnlySpan<byte> utf8 = reader.ValueSpan;
-        if (reader.ValueIsEscaped || utf8.Length != 2 * Hash256.Size)
+        if (reader.ValueIsEscaped || !RequestScanner.TryHex32(reader.ValueSpan, out Hash256 hash))
         {
             throw new JsonException("modelSha256 must be hex32: 64 lowercase hex digits.");
         }
 
-        Span<byte> bytes = stackalloc byte[Hash256.Size];
-        for (int i = 0; i < bytes.Length; i++)
-        {
-            int hi = HexValue(utf8[2 * i]);
-            int lo = HexValue(utf8[(2 * i) + 1]);
-            if ((hi | lo) < 0)
-            {
-                throw new JsonException("modelSha256 must be hex32: 64 lowercase hex digits.");
-            }
-
-            bytes[i] = (byte)((hi << 4) | lo);
-        }
-
-        return new Hash256(bytes);
+        return hash;
     }
-
-    private static int HexValue(byte c) => c switch
-    {
-        >= (byte)'0' and <= (byte)'9' => c - '0',
-        >= (byte)'a' and <= (byte)'f' => c - 'a' + 10,
-        _ => -1,
-    };
 
     private static void Read(ref Utf8JsonReader reader)
     {

@@ -93,14 +93,14 @@ internal static class RequestScanner
                 return false;
             }
 
-            if (Take(s, ref at, (byte)'}'))
-            {
-                break;
-            }
-
-            if (!Take(s, ref at, (byte)','))
+            if (!TryNext(s, ref at, (byte)'}', out bool more))
             {
                 return false;
+            }
+
+            if (!more)
+            {
+                break;
             }
         }
 
@@ -145,14 +145,14 @@ internal static class RequestScanner
             }
 
             list[count++] = tensor;
-            if (Take(s, ref at, (byte)']'))
-            {
-                break;
-            }
-
-            if (!Take(s, ref at, (byte)','))
+            if (!TryNext(s, ref at, (byte)']', out bool more))
             {
                 return false;
+            }
+
+            if (!more)
+            {
+                break;
             }
         }
 
@@ -232,14 +232,14 @@ internal static class RequestScanner
                 return false;
             }
 
-            if (Take(s, ref at, (byte)'}'))
-            {
-                break;
-            }
-
-            if (!Take(s, ref at, (byte)','))
+            if (!TryNext(s, ref at, (byte)'}', out bool more))
             {
                 return false;
+            }
+
+            if (!more)
+            {
+                break;
             }
         }
 
@@ -273,14 +273,14 @@ internal static class RequestScanner
                 }
 
                 rank++;
-                if (Take(s, ref at, (byte)']'))
-                {
-                    break;
-                }
-
-                if (!Take(s, ref at, (byte)','))
+                if (!TryNext(s, ref at, (byte)']', out bool more))
                 {
                     return false;
+                }
+
+                if (!more)
+                {
+                    break;
                 }
             }
         }
@@ -320,7 +320,8 @@ internal static class RequestScanner
         _ => -1,
     };
 
-    private static bool TryHex32(ReadOnlySpan<byte> hex, out Hash256 hash)
+    /// <summary>64 lowercase hex digits as a hash (modelSha256's hex32 form).</summary>
+    internal static bool TryHex32(ReadOnlySpan<byte> hex, out Hash256 hash)
     {
         hash = default;
         if (hex.Length != 2 * Hash256.Size)
@@ -381,6 +382,22 @@ internal static class RequestScanner
         }
 
         return recent = System.Text.Encoding.ASCII.GetString(ascii);
+    }
+
+    /// <summary>
+    /// After a member or an element: the closing <paramref name="close"/> (<paramref name="more"/> false) or a comma
+    /// (<paramref name="more"/> true); false when neither comes next.
+    /// </summary>
+    private static bool TryNext(ReadOnlySpan<byte> s, ref int at, byte close, out bool more)
+    {
+        more = false;
+        if (Take(s, ref at, close))
+        {
+            return true;
+        }
+
+        more = Take(s, ref at, (byte)',');
+        return more;
     }
 
     /// <summary>Skips whitespace, then consumes <paramref name="c"/> if it comes next.</summary>
