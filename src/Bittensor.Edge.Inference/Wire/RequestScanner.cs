@@ -53,7 +53,7 @@ internal static class RequestScanner
         Hash256 sha = default;
         NamedTensor[]? inputs = null;
         int seen = 0;
-        while (true)
+        do
         {
             if (!TryPlainString(s, ref at, out ReadOnlySpan<byte> key) || !Take(s, ref at, (byte)':'))
             {
@@ -92,16 +92,12 @@ internal static class RequestScanner
             {
                 return false;
             }
+        }
+        while (Take(s, ref at, (byte)','));
 
-            if (!TryNext(s, ref at, (byte)'}', out bool more))
-            {
-                return false;
-            }
-
-            if (!more)
-            {
-                break;
-            }
+        if (!Take(s, ref at, (byte)'}'))
+        {
+            return false;
         }
 
         if (seen != (ModelIdSeen | ShaSeen | InputsSeen) || SkipSpace(s, at) != s.Length)
@@ -124,7 +120,7 @@ internal static class RequestScanner
 
         NamedTensor[] list = new NamedTensor[1];
         int count = 0;
-        while (true)
+        do
         {
             if (count == InferenceWire.MaxTensors || !TryTensor(body, ref at, out NamedTensor? tensor))
             {
@@ -145,15 +141,12 @@ internal static class RequestScanner
             }
 
             list[count++] = tensor;
-            if (!TryNext(s, ref at, (byte)']', out bool more))
-            {
-                return false;
-            }
+        }
+        while (Take(s, ref at, (byte)','));
 
-            if (!more)
-            {
-                break;
-            }
+        if (!Take(s, ref at, (byte)']'))
+        {
+            return false;
         }
 
         if (count != list.Length)
@@ -179,7 +172,7 @@ internal static class RequestScanner
         long[]? shape = null;
         ReadOnlyMemory<byte> data = default;
         bool hasData = false;
-        while (true)
+        do
         {
             if (!TryPlainString(s, ref at, out ReadOnlySpan<byte> key) || !Take(s, ref at, (byte)':'))
             {
@@ -231,16 +224,12 @@ internal static class RequestScanner
             {
                 return false;
             }
+        }
+        while (Take(s, ref at, (byte)','));
 
-            if (!TryNext(s, ref at, (byte)'}', out bool more))
-            {
-                return false;
-            }
-
-            if (!more)
-            {
-                break;
-            }
+        if (!Take(s, ref at, (byte)'}'))
+        {
+            return false;
         }
 
         if (name is null || dtype < 0 || shape is null || !hasData)
@@ -265,7 +254,7 @@ internal static class RequestScanner
         int rank = 0;
         if (!Take(s, ref at, (byte)']'))
         {
-            while (true)
+            do
             {
                 if (rank == InferenceWire.MaxRank || !TryDim(s, ref at, out dims[rank]))
                 {
@@ -273,15 +262,12 @@ internal static class RequestScanner
                 }
 
                 rank++;
-                if (!TryNext(s, ref at, (byte)']', out bool more))
-                {
-                    return false;
-                }
+            }
+            while (Take(s, ref at, (byte)','));
 
-                if (!more)
-                {
-                    break;
-                }
+            if (!Take(s, ref at, (byte)']'))
+            {
+                return false;
             }
         }
 
@@ -382,22 +368,6 @@ internal static class RequestScanner
         }
 
         return recent = System.Text.Encoding.ASCII.GetString(ascii);
-    }
-
-    /// <summary>
-    /// After a member or an element: the closing <paramref name="close"/> (<paramref name="more"/> false) or a comma
-    /// (<paramref name="more"/> true); false when neither comes next.
-    /// </summary>
-    private static bool TryNext(ReadOnlySpan<byte> s, ref int at, byte close, out bool more)
-    {
-        more = false;
-        if (Take(s, ref at, close))
-        {
-            return true;
-        }
-
-        more = Take(s, ref at, (byte)',');
-        return more;
     }
 
     /// <summary>Skips whitespace, then consumes <paramref name="c"/> if it comes next.</summary>
