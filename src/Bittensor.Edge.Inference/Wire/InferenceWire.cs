@@ -454,7 +454,16 @@ public static class InferenceWire
         }
 
         writer.WriteEndArray();
-        if (tensor.IsBase64)
+        if (tensor.IsBase64 && RequestScanner.IsBase64Text(tensor.Data.Span))
+        {
+            // As is: WriteString would escape '+' as \u002B (valid JSON, but not the plain form the scanner reads).
+            writer.WritePropertyName(s_data);
+            byte[] quoted = new byte[tensor.Data.Length + 2];
+            quoted[0] = quoted[^1] = (byte)'"';
+            tensor.Data.Span.CopyTo(quoted.AsSpan(1));
+            writer.WriteRawValue(quoted, skipInputValidation: true);
+        }
+        else if (tensor.IsBase64)
         {
             writer.WriteString(s_data, System.Text.Encoding.ASCII.GetString(tensor.Data.Span));
         }

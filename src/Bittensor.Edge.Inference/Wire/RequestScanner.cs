@@ -34,6 +34,9 @@ internal static class RequestScanner
     private static readonly SearchValues<byte> s_base64 = SearchValues.Create(
         "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="u8);
 
+    /// <summary>Whether <paramref name="text"/> holds only base64 alphabet bytes (so it needs no JSON escaping).</summary>
+    internal static bool IsBase64Text(ReadOnlySpan<byte> text) => text.IndexOfAnyExcept(s_base64) < 0;
+
     private const int ModelIdSeen = 1;
     private const int ShaSeen = 2;
     private const int InputsSeen = 4;

@@ -44,6 +44,21 @@ public sealed class RequestScannerTests
     }
 
     [Fact]
+    public void Base64_inputs_are_written_unescaped_and_read_back_by_the_scanner()
+    {
+        // 0xFB 0xEF 0xBE encodes to "++++" and 0xFF 0xFF 0xFF to "////": characters a default JSON writer escapes.
+        byte[] raw = [0xFB, 0xEF, 0xBE, 0xFF, 0xFF, 0xFF, 1, 2, 3];
+        NamedTensor text = new("x", InferenceDType.UInt8, [1, 9], Encoding.ASCII.GetBytes(Convert.ToBase64String(raw))) { IsBase64 = true };
+        byte[] body = Body(text);
+
+        Assert.DoesNotContain((byte)'\\', body);
+        Assert.True(RequestScanner.TryRead(body, out WireRequest fast));
+        Assert.Equal(text.Data.ToArray(), fast.Inputs[0].Data.ToArray());
+        Assert.Equal(raw, Convert.FromBase64String(Encoding.ASCII.GetString(fast.Inputs[0].Data.Span)));
+        AssertSameOutcome(body);
+    }
+
+    [Fact]
     public void Spacing_and_member_order_of_other_writers_take_the_fast_path()
     {
         // Python's json.dumps(indent=1) style: spaces after separators, newlines, members in another order.
