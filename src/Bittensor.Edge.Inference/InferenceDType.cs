@@ -71,6 +71,21 @@ public static class InferenceDTypes
         }
     }
 
+    /// <summary>Parses a wire name as UTF-8 (no escapes), without making a string; <see langword="false"/> for anything else.</summary>
+    public static bool TryParse(ReadOnlySpan<byte> utf8, out InferenceDType dtype)
+    {
+        for (dtype = InferenceDType.Float32; dtype <= InferenceDType.Bool; dtype++)
+        {
+            if (System.Text.Ascii.Equals(utf8, Name(dtype)))
+            {
+                return true;
+            }
+        }
+
+        dtype = default;
+        return false;
+    }
+
     /// <summary>Parses a manifest or wire name.</summary>
     /// <exception cref="FormatException">The name is not one of the six dtypes.</exception>
     public static InferenceDType Parse(string name)

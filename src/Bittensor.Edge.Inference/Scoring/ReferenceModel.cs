@@ -43,10 +43,10 @@ public sealed class ReferenceModel : IDisposable
     public TimeSpan Cost { get; }
 
     /// <summary>Rows per request the validator draws up to: min(4, maxBatch) (inference.md §5).</summary>
-    public int MaxRequestRows => Math.Min(4, _session.Signature.MaxRows);
+    public int MaxRequestRows => Math.Min(4, _session.MaxRows);
 
     /// <summary>The most rows one <see cref="Run"/> takes: the model's maxBatch (1 for a model without a batch axis).</summary>
-    public int MaxRunRows => _session.Signature.MaxRows;
+    public int MaxRunRows => _session.MaxRows;
 
     /// <summary>
     /// Creates the reference for a verified <paramref name="entry"/> and its checked bytes: the session on the first EP
@@ -132,25 +132,25 @@ public sealed class ReferenceModel : IDisposable
                 // Every request fits one run (Validate checked rows ≤ MaxRows), so each run takes at least one.
                 int end = first;
                 int total = 0;
-                while (end < requests.Count && total + rows[end] <= signature.MaxRows)
+                while (end < requests.Count && total + rows[end] <= _session.MaxRows)
                 {
                     total += rows[end++];
                 }
 
                 for (int i = 0; i < signature.Inputs.Count; i++)
                 {
-                    long rowBytes = signature.Inputs[i].RowBytes;
+                    int rowBytes = _session.InputRowBytes(i);
                     Span<byte> buffer = _session.InputBuffer(i, total);
                     int offset = 0;
                     for (int r = first; r < end; r++)
                     {
                         NamedTensor tensor = ModelSignature.Find(requests[r], signature.Inputs[i].Name)!;
-                        if (!tensor.TryCopyElementsTo(buffer.Slice(offset, checked((int)(rowBytes * rows[r])))))
+                        if (!tensor.TryCopyElementsTo(buffer.Slice(offset, rowBytes * rows[r])))
                         {
                             ThrowHelper.ThrowArgument(nameof(requests), $"inputs['{tensor.Name}'].data is not valid base64.");
                         }
 
-                        offset += checked((int)(rowBytes * rows[r]));
+                        offset += rowBytes * rows[r];
                     }
                 }
 
@@ -162,7 +162,7 @@ public sealed class ReferenceModel : IDisposable
                     int offset = 0;
                     for (int r = first; r < end; r++)
                     {
-                        int length = checked((int)(spec.RowBytes * rows[r]));
+                        int length = _session.OutputRowBytes(o) * rows[r];
                         results[r] ??= new NamedTensor[signature.Outputs.Count];
                         results[r][o] = new NamedTensor(spec.Name, spec.DType, spec.ShapeFor(rows[r]), buffer.Slice(offset, length).ToArray());
                         offset += length;

@@ -171,7 +171,7 @@ internal static class RequestScanner
         }
 
         string? name = null;
-        int dtype = -1;
+        InferenceDType? dtype = null;
         long[]? shape = null;
         ReadOnlyMemory<byte> data = default;
         bool hasData = false;
@@ -191,12 +191,14 @@ internal static class RequestScanner
 
                 name = Recent(text, ref t_inputName);
             }
-            else if (key.SequenceEqual("dtype"u8) && dtype < 0)
+            else if (key.SequenceEqual("dtype"u8) && dtype is null)
             {
-                if (!TryPlainString(s, ref at, out ReadOnlySpan<byte> text) || (dtype = DType(text)) < 0)
+                if (!TryPlainString(s, ref at, out ReadOnlySpan<byte> text) || !InferenceDTypes.TryParse(text, out InferenceDType parsed))
                 {
                     return false;
                 }
+
+                dtype = parsed;
             }
             else if (key.SequenceEqual("shape"u8) && shape is null)
             {
@@ -235,12 +237,12 @@ internal static class RequestScanner
             return false;
         }
 
-        if (name is null || dtype < 0 || shape is null || !hasData)
+        if (name is null || dtype is null || shape is null || !hasData)
         {
             return false;
         }
 
-        tensor = new NamedTensor(name, (InferenceDType)dtype, shape, data) { IsBase64 = true };
+        tensor = new NamedTensor(name, dtype.Value, shape, data) { IsBase64 = true };
         return true;
     }
 
@@ -297,17 +299,6 @@ internal static class RequestScanner
             && (digits == 1 || s[start] != (byte)'0')
             && (at == s.Length || s[at] is not ((byte)'.' or (byte)'e' or (byte)'E'));
     }
-
-    private static int DType(ReadOnlySpan<byte> text) => text switch
-    {
-        _ when text.SequenceEqual("float32"u8) => (int)InferenceDType.Float32,
-        _ when text.SequenceEqual("float16"u8) => (int)InferenceDType.Float16,
-        _ when text.SequenceEqual("int64"u8) => (int)InferenceDType.Int64,
-        _ when text.SequenceEqual("int32"u8) => (int)InferenceDType.Int32,
-        _ when text.SequenceEqual("uint8"u8) => (int)InferenceDType.UInt8,
-        _ when text.SequenceEqual("bool"u8) => (int)InferenceDType.Bool,
-        _ => -1,
-    };
 
     /// <summary>64 lowercase hex digits as a hash (modelSha256's hex32 form).</summary>
     internal static bool TryHex32(ReadOnlySpan<byte> hex, out Hash256 hash)

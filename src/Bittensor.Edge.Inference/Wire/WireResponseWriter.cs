@@ -27,14 +27,12 @@ internal sealed class WireResponseWriter
 
     // Per output: ,d1,d2…],"data":"
     private readonly byte[][] _afterRows;
-    private readonly int[] _rowBytes;
 
     public WireResponseWriter(ModelSignature signature)
     {
         int count = signature.Outputs.Count;
         _beforeRows = new byte[count][];
         _afterRows = new byte[count][];
-        _rowBytes = new int[count];
         for (int o = 0; o < count; o++)
         {
             TensorSpec spec = signature.Outputs[o];
@@ -50,7 +48,6 @@ internal sealed class WireResponseWriter
             after.Append("],\"data\":\"");
             _beforeRows[o] = Encoding.UTF8.GetBytes(before.ToString());
             _afterRows[o] = Encoding.UTF8.GetBytes(after.ToString());
-            _rowBytes[o] = checked((int)spec.RowBytes);
         }
     }
 
@@ -65,7 +62,7 @@ internal sealed class WireResponseWriter
         int rowDigits = Digits((ulong)rows);
         for (int o = 0; o < _beforeRows.Length; o++)
         {
-            length += _beforeRows[o].Length + rowDigits + _afterRows[o].Length + Base64.GetMaxEncodedToUtf8Length(rows * _rowBytes[o]) + 2;
+            length += _beforeRows[o].Length + rowDigits + _afterRows[o].Length + Base64.GetMaxEncodedToUtf8Length(rows * session.OutputRowBytes(o)) + 2;
         }
 
         byte[] body = System.Buffers.ArrayPool<byte>.Shared.Rent(length);
@@ -77,7 +74,8 @@ internal sealed class WireResponseWriter
             Utf8Formatter.TryFormat(rows, span[at..], out int written);
             at += written;
             at = Put(span, at, _afterRows[o]);
-            Base64.EncodeToUtf8(session.OutputBuffer(o, batchRows).Slice(offset * _rowBytes[o], rows * _rowBytes[o]), span[at..], out _, out written);
+            int rowBytes = session.OutputRowBytes(o);
+            Base64.EncodeToUtf8(session.OutputBuffer(o, batchRows).Slice(offset * rowBytes, rows * rowBytes), span[at..], out _, out written);
             at += written;
             span[at++] = (byte)'"';
             span[at++] = (byte)'}';

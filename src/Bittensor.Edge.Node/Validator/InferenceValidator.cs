@@ -317,7 +317,7 @@ public sealed class InferenceValidator : IMarketScores, IDisposable
         NamedTensor[]?[] references = new NamedTensor[sent.Count][];
         foreach (IGrouping<ReferenceModel, int> group in Enumerable.Range(0, sent.Count)
             .Where(i => IsTimelyAnswer(sent[i].Model, sent[i].Result, sent[i].Latency)
-                && (sent[i].Model.Cost < _options.RecomputeAllBelow || RandomNumberGenerator.GetInt32(1_000_000) < _options.SampleFraction * 1_000_000))
+                && (sent[i].Model.Cost < _options.RecomputeAllBelow || Drawn(_options.SampleFraction)))
             .GroupBy(i => sent[i].Model))
         {
             int[] picked = [.. group];
@@ -360,6 +360,9 @@ public sealed class InferenceValidator : IMarketScores, IDisposable
         DendriteResult<InferenceResponse> result = await _dendrite.InferenceAsync(target, request, timeout, cancellationToken).ConfigureAwait(false);
         return (result, _clock.Elapsed - started);
     }
+
+    /// <summary>True with probability <paramref name="fraction"/> (to a millionth), drawn from the system's CSPRNG: a miner cannot predict which answers are recomputed.</summary>
+    private static bool Drawn(double fraction) => RandomNumberGenerator.GetInt32(1_000_000) < fraction * 1_000_000;
 
     private static bool IsTimelyAnswer(ReferenceModel model, DendriteResult<InferenceResponse> result, TimeSpan latency) =>
         result.IsSuccess && result.Response is not null && latency <= TimeSpan.FromSeconds(model.Entry.TimeoutS);
@@ -413,7 +416,7 @@ public sealed class InferenceValidator : IMarketScores, IDisposable
                     continue;
                 }
 
-                if (RandomNumberGenerator.GetInt32(1_000_000) < _options.CapacityRecomputeFraction * 1_000_000)
+                if (Drawn(_options.CapacityRecomputeFraction))
                 {
                     sampled.Enqueue((inputs, InferenceTensors.ToHost(result.Response.Outputs)));
                 }

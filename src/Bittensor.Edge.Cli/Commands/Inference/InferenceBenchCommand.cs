@@ -76,11 +76,7 @@ internal static class InferenceBenchCommand
         using DirectRun batch1 = new(raw, runOptions, 1, model.InputRowLength, model.OutputRowLength);
         using DirectRun batch32 = new(raw, runOptions, 32, model.InputRowLength, model.OutputRowLength);
 
-        float[] values = new float[model.InputRowLength];
-        for (int i = 0; i < values.Length; i++)
-        {
-            values[i] = (i % 200 / 100f) - 1f;
-        }
+        float[] values = BenchInput(model.InputRowLength);
 
         byte[] requestBody = JsonSerializer.SerializeToUtf8Bytes(
             new InferenceRequest(model.Id, new Hex32(model.Sha256), [new Tensor("x", TensorDType.Float32, [1, model.InputRowLength], MemoryMarshal.AsBytes(values.AsSpan()).ToArray())]),
@@ -381,6 +377,18 @@ internal static class InferenceBenchCommand
         }
     }
 
+    /// <summary>The bench's input values: a fixed ramp over [−1, 1), the same for the raw and the host runs.</summary>
+    private static float[] BenchInput(int count)
+    {
+        float[] values = new float[count];
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = (i % 200 / 100f) - 1f;
+        }
+
+        return values;
+    }
+
     private static double TimeRaw(DirectRun run)
     {
         long start = Stopwatch.GetTimestamp();
@@ -418,13 +426,7 @@ internal static class InferenceBenchCommand
         {
             _session = session;
             _runOptions = runOptions;
-            float[] input = new float[rows * inputRow];
-            for (int i = 0; i < input.Length; i++)
-            {
-                input[i] = (i % 200 / 100f) - 1f;
-            }
-
-            _inputs = [OrtValue.CreateTensorValueFromMemory(input, [rows, inputRow])];
+            _inputs = [OrtValue.CreateTensorValueFromMemory(BenchInput(rows * inputRow), [rows, inputRow])];
             _outputs = [OrtValue.CreateTensorValueFromMemory(new float[rows * outputRow], [rows, outputRow])];
         }
 
