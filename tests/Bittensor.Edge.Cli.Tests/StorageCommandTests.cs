@@ -3,6 +3,7 @@
 
 using System.CommandLine;
 using System.Text.Json;
+using Bittensor.Edge.Cli.Commands;
 using Bittensor.Edge.Core.Addresses;
 using Bittensor.Edge.Core.Crypto;
 
@@ -22,8 +23,18 @@ public sealed class StorageCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_temp, recursive: true);
 
+    /// <summary>
+    /// Runs bte in-process. Storage commands get <c>--reserve-fraction 0</c> unless a test passes its own: these tests are
+    /// about the commands, not about how full this machine's disk is (CI machines have run with under 10 % free, which the
+    /// default reserve refuses).
+    /// </summary>
     private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
     {
+        if (args is ["storage", ..] && !args.Contains(StorageCommands.ReserveOptionName))
+        {
+            args = [.. args, StorageCommands.ReserveOptionName, "0"];
+        }
+
         using StringWriter output = new();
         using StringWriter error = new();
         int code = await Program.RunAsync(args, output, error);
@@ -294,5 +305,44 @@ public sealed class StorageCommandTests : IDisposable
         Assert.Equal(1, code);
         Assert.Contains($"cannot open the store in {notADirectory}", stderr, StringComparison.Ordinal);
         Assert.Contains("pass --store DIR", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_put_that_would_go_below_the_reserve_is_refused_says_what_to_do_and_stores_nothing()
+    {
+        string file = Path.Combine(_temp, "one.bin");
+        await File.WriteAllBytesAsync(file, new byte[1000], TestContext.Current.CancellationToken);
+        Directory.CreateDirectory(Store);
+        DriveInfo drive = new(Store);
+        bool fits = drive.AvailableFreeSpace - (4L * 1024 * 1024) >= (long)(drive.TotalSize * 0.9);
+
+        (int code, string stdout, string stderr) = await Run("storage", "put", file, "--store", Store, "--reserve-fraction", "0.9");
+        (_, string list, _) = await Run("storage", "list", "--json", "--store", Store);
+        (_, string quota, _) = await Run("storage", "quota", "--json", "--store", Store, "--reserve-fraction", "0.9");
+
+        // A disk more than 90 % free takes the sector; any other refuses it without writing anything.
+        Assert.Equal(fits ? 0 : 1, code);
+        Assert.Equal(fits ? 1 : 0, list.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        if (!fits)
+        {
+            Assert.Equal("", stdout);
+            Assert.Contains("sector 0 of 1 was not stored: the file system is full (or would go below its 90 % reserve)", stderr, StringComparison.Ordinal);
+            Assert.Contains("pass --reserve-fraction with a smaller fraction (now 0.9)", stderr, StringComparison.Ordinal);
+        }
+
+        using JsonDocument doc = JsonDocument.Parse(quota);
+        Assert.Equal(0.9, doc.RootElement.GetProperty("reserveFraction").GetDouble());
+    }
+
+    [Theory]
+    [InlineData("-0.1")]
+    [InlineData("0.95")]
+    public async Task A_reserve_outside_0_to_0_9_is_refused_before_the_store_is_touched(string reserve)
+    {
+        (int code, _, string stderr) = await Run("storage", "quota", "--store", Store, "--reserve-fraction", reserve);
+
+        Assert.Equal(1, code);
+        Assert.Contains("--reserve-fraction: storage.reserveFraction must be between 0 and 0.9.", stderr, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(Store));
     }
 }

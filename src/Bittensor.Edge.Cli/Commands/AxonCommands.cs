@@ -7,6 +7,7 @@ using Bittensor.Edge.Cli.Commands.Axon;
 using Bittensor.Edge.Cli.Commands.Chain;
 using Bittensor.Edge.Cli.Commands.Wallet;
 using Bittensor.Edge.Protocol;
+using Bittensor.Edge.Storage.Sectors;
 
 namespace Bittensor.Edge.Cli.Commands;
 
@@ -28,9 +29,14 @@ internal static class AxonCommands
         {
             Description = "Model folder: registry.json and its <sha256>.onnx files, as bte inference models add writes them (default: $BTE_MODELS_PATH, else ~/.bittensor-edge/models). Every verified model is served; a refused one is reported and skipped.",
         };
+        Option<double> reserve = new("--reserve-fraction")
+        {
+            Description = "Fraction of the store's file system that storage puts leave free, 0 to 0.9 (default 0.10); a put that would go below it is refused as disk full.",
+            DefaultValueFactory = _ => new SectorStoreOptions().ReserveFraction,
+        };
         Command serve = new("serve", "Serve a miner axon (Health, the storage synapses and Inference from a local model folder), blacklisting by the chain's metagraph, and announce it with serve_axon.")
         {
-            netuid, host, port, externalIp, noAnnounce, store, models,
+            netuid, host, port, externalIp, noAnnounce, store, models, reserve,
         };
         options.AddSigning(serve);
         serve.SetAction(async (result, ct) =>
@@ -57,9 +63,15 @@ internal static class AxonCommands
                 return ChainCliContext.Usage;
             }
 
+            if (new SectorStoreOptions { ReserveFraction = result.GetValue(reserve) }.Validate() is string badReserve)
+            {
+                await error.WriteLineAsync($"error: --reserve-fraction: {badReserve}").ConfigureAwait(false);
+                return ChainCliContext.Usage;
+            }
+
             string storePath = result.GetValue(store) ?? AxonServeAction.DefaultStorePath(environment.GetEnvironmentVariable);
             string modelsPath = result.GetValue(models) ?? AxonServeAction.DefaultModelsPath(environment.GetEnvironmentVariable);
-            AxonServeSettings settings = new(result.GetValue(netuid), listen, portValue, external, !result.GetValue(noAnnounce), storePath, modelsPath);
+            AxonServeSettings settings = new(result.GetValue(netuid), listen, portValue, external, !result.GetValue(noAnnounce), storePath, modelsPath, result.GetValue(reserve));
             return await ChainCliContext.RunAsync(result, options, (c, t) => AxonServeAction.RunAsync(c, settings, t), ct).ConfigureAwait(false);
         });
         return new Command("axon", "Run a standalone miner axon on this machine.") { serve };

@@ -12,6 +12,9 @@ internal static class StorageCommands
     /// <summary>The recursive quota option's name.</summary>
     public const string QuotaOptionName = "--quota-gib";
 
+    /// <summary>The recursive reserve option's name.</summary>
+    public const string ReserveOptionName = "--reserve-fraction";
+
     public static Command Create()
     {
         Command storage = new("storage", "Store files as 4 MiB sectors, prove and verify challenges, and benchmark the store.");
@@ -24,6 +27,11 @@ internal static class StorageCommands
         storage.Options.Add(new Option<double?>(QuotaOptionName)
         {
             Description = "Most sector data the store accepts, in GiB (storage.quotaBytes; default 16). Puts beyond it fail with 'at its quota'.",
+            Recursive = true,
+        });
+        storage.Options.Add(new Option<double?>(ReserveOptionName)
+        {
+            Description = "Fraction of the file system that puts leave free, 0 to 0.9 (storage.reserveFraction; default 0.10). Puts that would go below it fail with 'the file system is full'.",
             Recursive = true,
         });
         storage.Subcommands.Add(StorageActions.PutCommand(store));

@@ -84,6 +84,9 @@ public sealed partial class FileSectorStore : ISectorStore
     /// <summary>The store's directory.</summary>
     public string Directory => _directory;
 
+    /// <summary>Fraction of the file system that puts leave free (<see cref="SectorStoreOptions.ReserveFraction"/>).</summary>
+    public double ReserveFraction => _reserveFraction;
+
     /// <summary>What the last <see cref="Open"/> found and repaired.</summary>
     public ReconcileReport LastReconcile { get; private set; } = ReconcileReport.Empty;
 

@@ -29,7 +29,8 @@ namespace Bittensor.Edge.Cli.Commands.Axon;
 /// <param name="AnnounceOnChain">Whether to submit <c>serve_axon</c>.</param>
 /// <param name="StorePath">The sector store's directory (<c>--store</c>); empty means <see cref="AxonServeAction.DefaultStorePath"/>.</param>
 /// <param name="ModelsPath">The model folder (<c>--models</c>: <c>registry.json</c> and <c>&lt;sha256&gt;.onnx</c> files); empty means <see cref="AxonServeAction.DefaultModelsPath"/>.</param>
-internal sealed record AxonServeSettings(ushort Netuid, IPAddress Listen, int Port, IPAddress? ExternalIp, bool AnnounceOnChain, string StorePath = "", string ModelsPath = "");
+/// <param name="ReserveFraction">Fraction of the store's file system that puts leave free (<c>--reserve-fraction</c>, <see cref="SectorStoreOptions.ReserveFraction"/>).</param>
+internal sealed record AxonServeSettings(ushort Netuid, IPAddress Listen, int Port, IPAddress? ExternalIp, bool AnnounceOnChain, string StorePath = "", string ModelsPath = "", double ReserveFraction = 0.10);
 
 /// <summary>
 /// A standalone x64 miner axon (ARCHITECTURE.md: <c>bte axon serve</c>): checks that the hotkey is registered,
@@ -86,7 +87,7 @@ internal static class AxonServeAction
         }
 
         System.IO.Directory.CreateDirectory(storePath);
-        using FileSectorStore store = FileSectorStore.Open(new SectorStoreOptions { Directory = storePath }, Core.Time.SystemClock.Instance);
+        using FileSectorStore store = FileSectorStore.Open(new SectorStoreOptions { Directory = storePath, ReserveFraction = settings.ReserveFraction }, Core.Time.SystemClock.Instance);
         using SectorOwnerLog owners = SectorOwnerLog.Open(Path.Combine(storePath, OwnersFileName));
         SectorService storage = new(store, owners);
         await using InferenceHost inference = CreateInferenceHost(Core.Time.SystemClock.Instance, loggerFactory);

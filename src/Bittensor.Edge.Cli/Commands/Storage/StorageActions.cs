@@ -100,7 +100,7 @@ internal static class StorageActions
                     writer.WriteEndArray();
                     if (failure is PutStatus failed)
                     {
-                        writer.WriteString("error", Describe(failed));
+                        writer.WriteString("error", Describe(failed, sectors.ReserveFraction));
                     }
                 });
             }
@@ -114,7 +114,13 @@ internal static class StorageActions
 
             if (failure is PutStatus bad)
             {
-                stderr.WriteLine($"bte: sector {stored.Count} of {count} was not stored: {Describe(bad)}. The {stored.Count} sectors above are stored.");
+                stderr.WriteLine($"bte: sector {stored.Count} of {count} was not stored: {Describe(bad, sectors.ReserveFraction)}. The {stored.Count} sectors above are stored.");
+                if (bad == PutStatus.DiskFull)
+                {
+                    DriveInfo drive = new(sectors.Directory);
+                    stderr.WriteLine($"bte: {Mib(drive.AvailableFreeSpace)} MiB of {Mib(drive.TotalSize)} MiB are free; free some space, or pass {StorageCommands.ReserveOptionName} with a smaller fraction (now {sectors.ReserveFraction:0.##}).");
+                }
+
                 return Task.FromResult(1);
             }
 
@@ -325,7 +331,7 @@ internal static class StorageActions
 
     public static Command QuotaCommand(Option<string?> store)
     {
-        Option<bool> json = new("--json") { Description = "Print {directory, sectors, bytes, quotaBytes, freeQuotaBytes, diskFreeBytes, diskTotalBytes} on stdout." };
+        Option<bool> json = new("--json") { Description = "Print {directory, sectors, bytes, quotaBytes, freeQuotaBytes, diskFreeBytes, diskTotalBytes, reserveFraction} on stdout." };
         Command quota = new("quota", "Show how full the store is: sectors, bytes, the quota, and the file system's free space.") { json };
         quota.SetAction((ParseResult result, CancellationToken cancellationToken) =>
         {
@@ -350,13 +356,14 @@ internal static class StorageActions
                     writer.WriteNumber("freeQuotaBytes", usage.FreeBytes);
                     writer.WriteNumber("diskFreeBytes", drive.AvailableFreeSpace);
                     writer.WriteNumber("diskTotalBytes", drive.TotalSize);
+                    writer.WriteNumber("reserveFraction", sectors.ReserveFraction);
                 });
             }
             else
             {
                 stdout.WriteLine($"store {sectors.Directory}");
                 stdout.WriteLine($"  {usage.Sectors} sectors, {Mib(usage.Bytes)} MiB of a {Mib(usage.QuotaBytes)} MiB quota ({Mib(usage.FreeBytes)} MiB left)");
-                stdout.WriteLine($"  file system: {Mib(drive.AvailableFreeSpace)} MiB free of {Mib(drive.TotalSize)} MiB (puts keep {new SectorStoreOptions().ReserveFraction:P0} of it free)");
+                stdout.WriteLine($"  file system: {Mib(drive.AvailableFreeSpace)} MiB free of {Mib(drive.TotalSize)} MiB (puts keep {sectors.ReserveFraction * 100:0.#} % of it free)");
             }
 
             return Task.FromResult(0);
@@ -551,9 +558,15 @@ internal static class StorageActions
             options.QuotaBytes = (long)(gib * 1024 * 1024 * 1024);
         }
 
+        if (result.GetValue<double?>(StorageCommands.ReserveOptionName) is double reserve)
+        {
+            options.ReserveFraction = reserve;
+        }
+
         if (options.Validate() is string invalid)
         {
-            stderr.WriteLine($"bte: {StorageCommands.QuotaOptionName}: {invalid}");
+            string option = invalid.StartsWith("storage.reserveFraction", StringComparison.Ordinal) ? StorageCommands.ReserveOptionName : StorageCommands.QuotaOptionName;
+            stderr.WriteLine($"bte: {option}: {invalid}");
             return null;
         }
 
@@ -638,10 +651,10 @@ internal static class StorageActions
         return false;
     }
 
-    private static string Describe(PutStatus status) => status switch
+    private static string Describe(PutStatus status, double reserveFraction) => status switch
     {
         PutStatus.QuotaExceeded => "the store is at its quota",
-        PutStatus.DiskFull => "the file system is full (or below its 10 % reserve)",
+        PutStatus.DiskFull => $"the file system is full (or would go below its {reserveFraction * 100:0.#} % reserve)",
         PutStatus.RootMismatch => "root mismatch",
         PutStatus.WrongSize => "wrong size",
         _ => status.ToString(),
