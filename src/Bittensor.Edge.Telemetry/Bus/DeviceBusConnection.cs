@@ -92,7 +92,7 @@ public sealed class DeviceBusConnection : IAsyncDisposable
         _handlerSlots = new SemaphoreSlim(options.ReceiveMaximum, options.ReceiveMaximum);
         _reclaimer = new LargeMessageReclaimer(options.ReclaimAfterBytes);
         _registryPrefix = options.Topics.Base + "/gw/";
-        _client = s_factory.CreateMqttClient();
+        _client = s_factory.CreateMqttClient(new BusChannelAdapterFactory());
         _client.ApplicationMessageReceivedAsync += OnMessageReceivedAsync;
         _client.DisconnectedAsync += OnDisconnectedAsync;
     }
@@ -658,11 +658,12 @@ public sealed class DeviceBusConnection : IAsyncDisposable
             return;
         }
 
-        if (m.Payload.Length > _options.MaximumPacketSize)
+        if (OversizedBytes(m) is long oversized)
         {
             // The device announced its maximum packet size in CONNECT; a broker that ignores it (MQTTnet's does) must not
-            // make the device buffer more. Acknowledged so it is not redelivered.
-            Log.InboundDropped(_logger, topic, $"{m.Payload.Length} bytes exceed the maximum packet size of {_options.MaximumPacketSize}");
+            // make the device buffer more. BusChannelAdapter read past it without holding it. Acknowledged so it is not
+            // redelivered.
+            Log.InboundDropped(_logger, topic, $"{oversized} bytes exceed the maximum packet size of {_options.MaximumPacketSize}");
             return;
         }
 
@@ -698,6 +699,23 @@ public sealed class DeviceBusConnection : IAsyncDisposable
         }
 
         _ = Task.Run(() => RunHandlerAsync(handler, message, e, generation), CancellationToken.None);
+    }
+
+    /// <summary>The size of a message over the maximum packet size (skipped by <see cref="BusChannelAdapter"/>, or whole); else null.</summary>
+    private long? OversizedBytes(MqttApplicationMessage m)
+    {
+        if (m.UserProperties is { } properties)
+        {
+            foreach (MQTTnet.Packets.MqttUserProperty property in properties)
+            {
+                if (property.Name == BusChannelAdapter.OversizedProperty && System.Buffers.Text.Utf8Parser.TryParse(property.ValueBuffer.Span, out long size, out int used) && used == property.ValueBuffer.Length)
+                {
+                    return size;
+                }
+            }
+        }
+
+        return m.Payload.Length > _options.MaximumPacketSize ? m.Payload.Length : null;
     }
 
     private async Task RunHandlerAsync(Func<BusInboundMessage, CancellationToken, Task> handler, BusInboundMessage message, MqttApplicationMessageReceivedEventArgs e, long generation)

@@ -141,4 +141,27 @@ public sealed class InboundFaultTests
             Assert.Equal(1, device.Connection.ConnectAttempts);
         }
     }
+
+    [Fact]
+    public async Task A_4_MiB_request_reaches_the_handler_whole_and_in_the_array_it_was_read_into()
+    {
+        (TestBroker broker, TestDevice device, TestClient gateway, Inbox seen) = await StartAsync();
+        await using (broker)
+        await using (device)
+        await using (gateway)
+        {
+            byte[] sector = new byte[4 * 1024 * 1024];
+            new Random(4).NextBytes(sector);
+            await gateway.PublishAsync(device.Topics.RpcRequest(TestDevice.Id), sector, correlationData: new byte[16]);
+            await UntilAsync(seen, 1);
+
+            BusInboundMessage m = Assert.Single(seen);
+            Assert.True(m.Payload.Span.SequenceEqual(sector));
+
+            // The payload is the tail of the packet's own array (topic and properties in front of it), not a copy.
+            Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(m.Payload, out ArraySegment<byte> segment));
+            Assert.True(segment.Offset > 0);
+            Assert.Equal(segment.Offset + sector.Length, segment.Array!.Length);
+        }
+    }
 }
