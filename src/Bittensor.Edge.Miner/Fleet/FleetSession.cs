@@ -38,7 +38,7 @@ public sealed record FleetSessionOptions(
     string OutboxPath,
     DeviceDescription Device,
     Func<DeviceTelemetry, CancellationToken, Task> OnConnected,
-    long ReclaimAfterBytes = 16L * 1024 * 1024);
+    long ReclaimAfterBytes = 4L * 1024 * 1024);
 
 /// <summary>
 /// The device's way into its fleet (fleet.md §2–§4): it waits for a first-boot file and for trusted time, joins once

@@ -80,9 +80,11 @@ public sealed class BusSection
 
     /// <summary>
     /// MiB of large messages (puts, proofs, gets) after which one full garbage collection hands their memory back to the
-    /// OS (0 to 1024, 0 off). Default 16: under a stream of 4 MiB puts the heap otherwise grows by hundreds of MB.
+    /// OS (0 to 1024, 0 off). Default 4, one collection per 4 MiB put: peak RSS under the footprint load went from 85–87
+    /// MiB at 16 to 68–70 MiB at 4, with no loss of throughput. Under a stream of 4 MiB puts the heap otherwise grows by
+    /// hundreds of MB.
     /// </summary>
-    public int ReclaimAfterMb { get; set; } = 16;
+    public int ReclaimAfterMb { get; set; } = 4;
 }
 
 /// <summary>The <c>storage</c> section: the sector store under <c>dataDir/store</c>.</summary>

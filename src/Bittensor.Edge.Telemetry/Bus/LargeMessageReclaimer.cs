@@ -5,8 +5,8 @@ namespace Bittensor.Edge.Telemetry.Bus;
 
 /// <summary>
 /// Gives the memory of large bus messages back to the system soon after they are handled. A 4 MiB <c>storage.put</c> costs
-/// three large-object-heap arrays on the device (MQTTnet's packet body, its payload copy, the response), and the GC only
-/// collects that heap when its budget runs out; under a steady stream of puts the budget grows to hundreds of MB, which a
+/// a 4 MiB large-object-heap array on the device (the packet, read once by <see cref="BusChannelAdapter"/>; a
+/// <c>storage.get</c> reply costs another), and the GC only collects that heap when its budget runs out; under a steady stream of puts the budget grows to hundreds of MB, which a
 /// 1 GB board cannot spare (fleet.md's footprint targets). So once the large messages handled since the last collection
 /// add up to <see cref="ThresholdBytes"/>, one blocking collection runs that also returns the freed regions to the OS. With
 /// only a few MB alive on a device that takes about a millisecond, against the tens of milliseconds the puts themselves
