@@ -152,8 +152,14 @@ internal sealed class BusChannelAdapter : IMqttChannelAdapter
         {
             return null;
         }
-        catch (Exception e) when (e is IOException or SocketException)
+        catch (Exception e) when (e is not (MqttCommunicationException or MqttProtocolViolationException))
         {
+            // As MQTTnet's adapter: an aborted socket read is a cancellation, anything else a communication failure.
+            if ((e is IOException { InnerException: SocketException inner } ? inner : e) is SocketException { SocketErrorCode: SocketError.OperationAborted })
+            {
+                return null;
+            }
+
             throw new MqttCommunicationException(e);
         }
     }
