@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Copyright (c) Bittensor.Edge contributors
 
+using System.CommandLine;
 using System.Text.Json;
 
 namespace Bittensor.Edge.Cli.Tests;
@@ -14,6 +15,27 @@ public sealed class InferenceCommandTests : IDisposable
     private string Registry => Path.Combine(_root, "registry", "registry.json");
 
     private string Key => Path.Combine(_root, "keys", "registry.key");
+
+    [Fact]
+    public async Task Without_registry_models_add_writes_to_BTE_MODELS_PATH_the_folder_axon_serve_serves()
+    {
+        string served = Path.Combine(_root, "served");
+        RootCommand root = new("bte (test)");
+        root.Subcommands.Add(Commands.InferenceCommands.Create(name => name == "BTE_MODELS_PATH" ? served : null));
+        Assert.Equal(0, (await WalletCliHarness.InvokeAsync(root, ["inference", "generate", "--out", Path.Combine(_root, "models"), "--model", "mlp-tiny-v1"])).ExitCode);
+
+        CliResult added = await WalletCliHarness.InvokeAsync(root, ["inference", "models", "add", Path.Combine(_root, "models", "mlp-tiny-v1.onnx"), "--key", Key]);
+        CliResult listed = await WalletCliHarness.InvokeAsync(root, ["inference", "models", "list"]);
+
+        Assert.True(added.ExitCode == 0, added.Error);
+        Assert.Equal(0, listed.ExitCode);
+        Assert.Contains("mlp-tiny-v1", listed.Output, StringComparison.Ordinal);
+        Assert.True(File.Exists(Path.Combine(served, "registry.json")));
+        string axonFolder = Commands.Axon.AxonServeAction.DefaultModelsPath(name => name == "BTE_MODELS_PATH" ? served : null);
+        Assert.True(Inference.Registry.ModelFolder.TryOpen(axonFolder, out Inference.Registry.ModelFolder? folder, out string? error), error);
+        Assert.True(folder.TryRead("mlp-tiny-v1", out _, out byte[]? bytes, out error), error);
+        Assert.Equal(38704, bytes.Length);
+    }
 
     [Fact]
     public async Task Generate_then_add_list_verify_and_run_a_bundled_model()

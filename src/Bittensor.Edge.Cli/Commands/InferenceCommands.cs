@@ -9,13 +9,16 @@ namespace Bittensor.Edge.Cli.Commands;
 /// <summary><c>bte inference ...</c>: the model registry, bundled model generation, single runs and the benchmark.</summary>
 internal static class InferenceCommands
 {
-    public static Command Create()
+    public static Command Create() => Create(Environment.GetEnvironmentVariable);
+
+    /// <param name="environment">Reads <c>BTE_MODELS_PATH</c>; tests pass their own.</param>
+    public static Command Create(Func<string, string?> environment)
     {
         Command inference = new("inference", "Hash-pinned ONNX models: registry, generation, runs and benchmark (specs/inference.md).");
         Option<string> registry = new("--registry")
         {
-            Description = "The local registry.json; model files sit beside it as <sha256>.onnx (default: ~/.bittensor-edge/models/registry.json).",
-            DefaultValueFactory = _ => InferenceActions.DefaultRegistryPath,
+            Description = "The local registry.json; model files sit beside it as <sha256>.onnx (default: registry.json in $BTE_MODELS_PATH, else in ~/.bittensor-edge/models: the folder bte axon serve serves).",
+            DefaultValueFactory = _ => InferenceActions.DefaultRegistryPath(environment),
             Recursive = true,
         };
         inference.Options.Add(registry);

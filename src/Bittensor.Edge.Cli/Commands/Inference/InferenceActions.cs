@@ -25,7 +25,9 @@ internal static class InferenceActions
 {
     private static readonly string s_home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
 
-    public static string DefaultRegistryPath { get; } = Path.Combine(s_home, ".bittensor-edge", "models", "registry.json");
+    /// <summary><c>registry.json</c> in the model folder <c>bte axon serve</c> serves: <c>$BTE_MODELS_PATH</c>, else <c>~/.bittensor-edge/models</c>.</summary>
+    public static string DefaultRegistryPath(Func<string, string?> environment) =>
+        Path.Combine(Axon.AxonServeAction.DefaultModelsPath(environment), ModelFolder.RegistryFileName);
 
     public static string DefaultKeyPath { get; } = Path.Combine(s_home, ".bittensor-edge", "registry.key");
 

@@ -540,18 +540,10 @@ internal static class StorageActions
         return verify;
     }
 
-    internal static string DefaultStorePath()
-    {
-        string? fromEnvironment = Environment.GetEnvironmentVariable("BTE_STORE_PATH");
-        return string.IsNullOrEmpty(fromEnvironment)
-            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".bittensor-edge", "store")
-            : fromEnvironment;
-    }
-
     /// <summary>Opens the store, or says why it cannot (and what to do) and returns null.</summary>
     private static FileSectorStore? TryOpenStore(ParseResult result, Option<string?> store, TextWriter stderr)
     {
-        string directory = result.GetValue(store) ?? DefaultStorePath();
+        string directory = result.GetValue(store) ?? Axon.AxonServeAction.DefaultStorePath(Environment.GetEnvironmentVariable);
         SectorStoreOptions options = new() { Directory = directory };
         if (result.GetValue<double?>(StorageCommands.QuotaOptionName) is double gib)
         {
