@@ -208,6 +208,7 @@ internal static class InferenceActions
             catch (JsonException ex)
             {
                 stderr.WriteLine($"bte: {input} is not an Inference request body: {ex.Message}");
+                stderr.WriteLine("bte: expected {\"modelId\", \"modelSha256\", \"inputs\": [{\"name\", \"dtype\", \"shape\": [...], \"data\": base64 of the little-endian values}]} (protocol.md §4); bte inference models show ID gives the input names, dtypes and shapes.");
                 return 1;
             }
 
