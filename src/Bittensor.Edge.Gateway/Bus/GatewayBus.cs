@@ -12,6 +12,7 @@ using Bittensor.Edge.Gateway.Broker;
 using Bittensor.Edge.Gateway.Fleet;
 using Bittensor.Edge.Gateway.Join;
 using Bittensor.Edge.Protocol.Fleet;
+using Bittensor.Edge.Telemetry.Bus;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -90,7 +91,7 @@ public sealed class GatewayBus : IAsyncDisposable
         Presence = presence;
         _clock = clock;
         _logger = logger;
-        _client = new MqttClientFactory().CreateMqttClient();
+        _client = new MqttClientFactory().CreateMqttClient(new BusChannelAdapterFactory());
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
         _client.DisconnectedAsync += OnDisconnectedAsync;
     }
@@ -222,11 +223,11 @@ public sealed class GatewayBus : IAsyncDisposable
                 return new BusCallResult(BusCallStatus.Timeout, null, default, _clock.Elapsed - start);
             }
 
-            (BusResponseHeader? responseHeader, byte[] payload, int bodyStart, int bodyLength) = await pending.Completion.Task.ConfigureAwait(false);
+            (BusResponseHeader? responseHeader, ReadOnlyMemory<byte> responseBody) = await pending.Completion.Task.ConfigureAwait(false);
             TimeSpan latency = pending.ArrivedAt - start;
             return responseHeader is null
                 ? new BusCallResult(BusCallStatus.BadResponse, null, default, latency)
-                : new BusCallResult(BusCallStatus.Answered, responseHeader, payload.AsMemory(bodyStart, bodyLength), latency);
+                : new BusCallResult(BusCallStatus.Answered, responseHeader, responseBody, latency);
         }
         finally
         {
@@ -398,7 +399,9 @@ public sealed class GatewayBus : IAsyncDisposable
             return;
         }
 
-        byte[] payload = message.Payload.ToArray();
+        // The payload array is the message's own (BusChannelAdapter reads each packet into a fresh array that nothing
+        // reuses), so the answer keeps it: a 4 MiB storage.get reply costs the gateway one array, not three.
+        ReadOnlyMemory<byte> payload = message.Payload.IsSingleSegment ? message.Payload.First : message.Payload.ToArray();
         if (!BusEnvelope.TryOpen(payload, correlation, pending.DevicePub, out BusEnvelope envelope, out BusEnvelopeError error))
         {
             Log.ResponseDropped(_logger, deviceId, $"{error}: not signed by the enrolled device key");
@@ -416,8 +419,7 @@ public sealed class GatewayBus : IAsyncDisposable
         }
 
         pending.ArrivedAt = _clock.Elapsed;
-        int bodyStart = sizeof(uint) + envelope.Header.Length;
-        pending.Completion.TrySetResult((header, payload, bodyStart, envelope.Body.Length));
+        pending.Completion.TrySetResult((header, envelope.Body));
     }
 
     private Task OnDisconnectedAsync(MqttClientDisconnectedEventArgs e)
@@ -442,6 +444,6 @@ public sealed class GatewayBus : IAsyncDisposable
 
         public TimeSpan ArrivedAt { get; set; }
 
-        public TaskCompletionSource<(BusResponseHeader? Header, byte[] Payload, int BodyStart, int BodyLength)> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        public TaskCompletionSource<(BusResponseHeader? Header, ReadOnlyMemory<byte> Body)> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

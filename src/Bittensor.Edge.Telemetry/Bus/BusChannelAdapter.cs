@@ -330,11 +330,17 @@ internal sealed class BusChannelAdapter : IMqttChannelAdapter
     }
 }
 
-/// <summary>Creates a <see cref="BusChannelAdapter"/> over MQTTnet's TCP (and TLS) channel for each connection.</summary>
-internal sealed class BusChannelAdapterFactory : IMqttClientAdapterFactory
+/// <summary>
+/// MQTTnet client adapters that read each packet once and hand a PUBLISH payload on as a slice of the packet's own array
+/// (no copy), and never hold a packet over the client's announced maximum packet size: pass one to
+/// <c>MqttClientFactory.CreateMqttClient</c>. TCP and TLS channels only; a WebSocket channel gets MQTTnet's own adapter.
+/// </summary>
+/// <remarks>The payload array belongs to the message alone (nothing reuses it), so a handler may keep it.</remarks>
+public sealed class BusChannelAdapterFactory : IMqttClientAdapterFactory
 {
     private static readonly MqttClientAdapterFactory s_default = new();
 
+    /// <inheritdoc/>
     public IMqttChannelAdapter CreateClientAdapter(MqttClientOptions options, MqttPacketInspector packetInspector, IMqttNetLogger logger)
     {
         ArgumentNullException.ThrowIfNull(options);
