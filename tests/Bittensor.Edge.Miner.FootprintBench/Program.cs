@@ -407,6 +407,11 @@ internal static class Program
                     writer.WriteStartObject(key);
                     writer.WriteNumber("value", Math.Round(value, 2));
                     writer.WriteString("unit", UnitOf(key));
+                    if (Verdict(key, value) is string verdict)
+                    {
+                        writer.WriteString("note", verdict);
+                    }
+
                     writer.WriteEndObject();
                 }
 
@@ -426,9 +431,22 @@ internal static class Program
         Console.WriteLine($"bte-miner footprint (x64-sim, median start-up of {runs} runs; MB = MiB)");
         foreach ((string key, double value) in results)
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {key,-24} {value,10:0.##}"));
+            string verdict = Verdict(key, value) is string v ? "   " + v : "";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {key,-28} {value,10:0.##}{verdict}"));
         }
     }
+
+    /// <summary>The specs' targets for the AOT figures (fleet.md's footprint table, inference.md §7's load_rss_mb).</summary>
+    private static readonly Dictionary<string, double> s_targets = new(StringComparer.Ordinal)
+    {
+        ["binary_mb"] = 20, ["startup_ms"] = 200, ["idle_rss_mb"] = 40, ["load_rss_mb"] = 64,
+    };
+
+    /// <summary>"target &lt; N: met" or "not met" for a figure with a target; null for the rest.</summary>
+    private static string? Verdict(string key, double value) =>
+        s_targets.TryGetValue(key, out double target)
+            ? string.Create(CultureInfo.InvariantCulture, $"target < {target}: {(value < target ? "met" : "not met")}")
+            : null;
 
     private static string UnitOf(string key) =>
         key.EndsWith("_mb", StringComparison.Ordinal) || key.Contains("_mb_", StringComparison.Ordinal) ? "MiB"
