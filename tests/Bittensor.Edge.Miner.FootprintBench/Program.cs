@@ -86,6 +86,7 @@ internal static class Program
                 ["binary_mb"] = aotMb,
                 ["binary_mb_with_ort"] = aotOrtMb,
                 ["startup_ms"] = aotFigures.StartupMs,
+                ["ready_ms"] = aotFigures.ReadyMs,
                 ["idle_rss_mb"] = aotFigures.IdleRssMb,
                 ["idle_rss_mb_after_requests"] = aotFigures.IdleWithModelsRssMb,
                 ["load_rss_mb"] = aotFigures.LoadRssMb,
@@ -98,6 +99,7 @@ internal static class Program
                 Figures jitFigures = await MeasureAsync("jit", Path.Combine(jit, "bte-miner"), work, fleet, deviceId, runs);
                 (double jitMb, double jitOrtMb) = Sizes(jit);
                 results["jit_startup_ms"] = jitFigures.StartupMs;
+                results["jit_ready_ms"] = jitFigures.ReadyMs;
                 results["jit_binary_mb"] = jitMb;
                 results["jit_binary_mb_with_ort"] = jitOrtMb;
                 results["jit_idle_rss_mb"] = jitFigures.IdleRssMb;
@@ -118,6 +120,31 @@ internal static class Program
 
     private static async Task<Figures> MeasureAsync(string name, string binary, string work, TestFleet fleet, string deviceId, int runs)
     {
+        // Ready: exec → the first infer.run on mlp-tiny-v1 answered (inference.md §7: "device ready with mlp-tiny-v1",
+        // < 2 s on a Pi 4). Separate starts, so that the start-up runs below measure an untouched device.
+        List<double> readies = [];
+        for (int run = 1; run <= runs; run++)
+        {
+            Progress($"{name}: ready run {run} of {runs}");
+            long started = Stopwatch.GetTimestamp();
+            using Process process = Start(binary, work);
+            try
+            {
+                await AnsweredInferenceAsync(fleet, deviceId);
+                readies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                await TerminateAsync(process);
+            }
+            finally
+            {
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+        }
+
+        readies.Sort();
+        double readyMs = Math.Round(readies[readies.Count / 2], 1);
         List<double> startups = [];
         ulong lastBdSeq = StatusOf(fleet, deviceId)?.BdSeq ?? 0;
         for (int run = 1; run <= runs; run++)
@@ -169,7 +196,7 @@ internal static class Program
                 (double peak, double ops) = await LoadAsync(fleet, deviceId, process, TimeSpan.FromSeconds(15));
                 await TerminateAsync(process);
                 startups.Sort();
-                return new Figures(Math.Round(startups[startups.Count / 2], 1), idle, idleWithModels, peak, ops);
+                return new Figures(Math.Round(startups[startups.Count / 2], 1), readyMs, idle, idleWithModels, peak, ops);
             }
             finally
             {
@@ -252,6 +279,36 @@ internal static class Program
     }
 
     private static long s_unanswered;
+
+    /// <summary>
+    /// Sends <c>infer.run</c> on mlp-tiny-v1 (batch 1) until the device answers it: the device comes up, connects, and
+    /// loads ONNX Runtime and the model (preloaded at start, or on this request); refusals while it loads are retried.
+    /// </summary>
+    private static async Task AnsweredInferenceAsync(TestFleet fleet, string deviceId)
+    {
+        GeneratedModel model = BundledModels.Create(BundledModels.MlpTiny);
+        byte[] body = new byte[64 * sizeof(float)];
+        InferRunParams parameters = new(model.Id, model.Sha256, [new BusInferItem([new BusTensor("x", TensorDType.Float32, [1, 64], 0, body.Length)])]);
+        using CancellationTokenSource guard = new(s_timeout);
+        while (true)
+        {
+            try
+            {
+                (BusResponseHeader answer, _) = await fleet.CallAsync(deviceId, BusRequestHeader.Encode(BusMethods.InferRun, Deadline(), parameters, FleetJsonContext.Default.InferRunParams), body, TimeSpan.FromMilliseconds(500));
+                if (answer.Ok)
+                {
+                    return;
+                }
+            }
+            catch (TimeoutException)
+            {
+                // Not connected yet: the request waits in the persistent session or is lost; ask again.
+            }
+
+            guard.Token.ThrowIfCancellationRequested();
+            await Task.Delay(5, guard.Token);
+        }
+    }
 
     private static async Task WarmModelsAsync(TestFleet fleet, string deviceId)
     {
@@ -439,13 +496,13 @@ internal static class Program
     /// <summary>The specs' targets for the AOT figures (fleet.md's footprint table, inference.md §7's load_rss_mb).</summary>
     private static readonly Dictionary<string, double> s_targets = new(StringComparer.Ordinal)
     {
-        ["binary_mb"] = 20, ["startup_ms"] = 200, ["idle_rss_mb"] = 40, ["load_rss_mb"] = 64,
+        ["binary_mb"] = 20, ["startup_ms"] = 200, ["ready_ms"] = 2000, ["idle_rss_mb"] = 40, ["load_rss_mb"] = 64,
     };
 
     /// <summary>"target &lt; N: met" or "not met" for a figure with a target; null for the rest.</summary>
     private static string? Verdict(string key, double value) =>
         s_targets.TryGetValue(key, out double target)
-            ? string.Create(CultureInfo.InvariantCulture, $"target < {target}: {(value < target ? "met" : "not met")}")
+            ? string.Create(CultureInfo.InvariantCulture, $"target < {target}{(key == "ready_ms" ? " (on a Pi 4)" : "")}: {(value < target ? "met" : "not met")}{(key == "ready_ms" ? " here" : "")}")
             : null;
 
     private static string UnitOf(string key) =>
@@ -455,5 +512,5 @@ internal static class Program
         : key == "load_unanswered" ? "requests"
         : "count";
 
-    private sealed record Figures(double StartupMs, double IdleRssMb, double IdleWithModelsRssMb, double LoadRssMb, double LoadOps);
+    private sealed record Figures(double StartupMs, double ReadyMs, double IdleRssMb, double IdleWithModelsRssMb, double LoadRssMb, double LoadOps);
 }
