@@ -56,6 +56,12 @@ internal static class InferenceBenchCommand
         int maxPairs = quick ? 3000 : 20000;
         TimeSpan pairTime = TimeSpan.FromSeconds(quick ? 1 : 8);
         int batchIterations = quick ? 15 : 60;
+
+        // ONNX Runtime's environment comes up on first use; nothing in this process has touched it yet (inference.md §7:
+        // ≈ 30 ms on x64). Called again later, it would read 0.
+        long envStart = Stopwatch.GetTimestamp();
+        _ = OrtEnv.Instance();
+        double envInitMs = Stopwatch.GetElapsedTime(envStart).TotalMilliseconds;
         await progress.WriteLineAsync("generating mlp-bench-v1 (6.3 M parameters) and its signed entry ...").ConfigureAwait(false);
         GeneratedModel model = BundledModels.Create(BundledModels.MlpBench);
         using Ed25519KeyPair key = Ed25519KeyPair.Generate();
@@ -206,6 +212,7 @@ internal static class InferenceBenchCommand
             : null;
 
         BenchReport report = new("inference");
+        report.Add("ort_env_init_ms", envInitMs, "ms", note: "diagnostic: ONNX Runtime's environment on first use in this process (native library load and init; inference.md §7: ≈ 30 ms on x64)");
         report.Add("raw_run_us", rawUs, "us", note: "mlp-bench-v1, batch 1, session.Run with pre-bound OrtValues");
         report.Add("host_run_us", hostUs, "us", note: "request JSON → read → validate → batcher (maxDelay 0) → decode into pooled buffer → run → response JSON");
         report.Add("overhead_pct", overhead, "%", baseline: "raw_run_us",
