@@ -8,6 +8,7 @@ using Bittensor.Edge.Core;
 using Bittensor.Edge.Core.Crypto;
 using Bittensor.Edge.Miner.Device;
 using Bittensor.Edge.Protocol.Fleet;
+using Bittensor.Edge.Telemetry.Bus;
 using MQTTnet;
 using MQTTnet.Protocol;
 
@@ -53,6 +54,12 @@ public sealed class JoinClient
     /// <summary>How long each answer of the gateway may take.</summary>
     public static readonly TimeSpan AnswerTimeout = TimeSpan.FromSeconds(20);
 
+    /// <summary>
+    /// The maximum packet size the join connection announces: 64 KiB, far above any join answer (a challenge or an
+    /// acceptance is under 1 KB). A larger message is read past unheld and never taken for an answer.
+    /// </summary>
+    public const int JoinMaximumPacketBytes = 64 * 1024;
+
     private static readonly MqttClientFactory s_factory = new();
     private readonly IClock _clock;
 
@@ -84,7 +91,9 @@ public sealed class JoinClient
         FleetTopics topics = FleetTopics.ForFleet(config.FleetId);
         Uri broker = new(config.Gateway.Mqtt);
         Channel<byte[]> answers = Channel.CreateBounded<byte[]>(4);
-        using IMqttClient client = s_factory.CreateMqttClient();
+        // Through the bus's adapter, which never holds a packet over the announced maximum: before the join the broker is
+        // not yet trusted (over plain mqtt:// at least), and no join answer comes near JoinMaximumPacketBytes.
+        using IMqttClient client = s_factory.CreateMqttClient(new BusChannelAdapterFactory());
         client.ApplicationMessageReceivedAsync += e =>
         {
             answers.Writer.TryWrite(e.ApplicationMessage.Payload.ToArray());
@@ -180,6 +189,7 @@ public sealed class JoinClient
             .WithTcpServer(broker.Host, port)
             .WithClientId(clientId)
             .WithCredentials("join", "")
+            .WithMaximumPacketSize(JoinMaximumPacketBytes)
             .WithCleanStart(true)
             .WithTimeout(TimeSpan.FromSeconds(10))
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(30));

@@ -108,6 +108,24 @@ public sealed class JoinAndBusTests
     }
 
     [Fact]
+    public async Task A_join_answer_over_the_announced_maximum_packet_size_is_never_read_and_the_real_answer_is()
+    {
+        await using TestFleet fleet = await TestFleet.StartAsync();
+        fleet.OversizedJoinAnswerBytes = 1024 * 1024;   // a decodable rejection, padded past JoinClient.JoinMaximumPacketBytes
+        JoinToken token = fleet.CreateToken();
+        await using DeviceRig device = new(fleet.FirstBootJson(token));
+        device.Start();
+
+        string deviceId = await fleet.FirstEnrollment.Task.WaitAsync(s_timeout, TestContext.Current.CancellationToken);
+        await fleet.WaitRetainedAsync(fleet.Topics.Status(deviceId), p => StatusMessage.TryDecode(p, out StatusMessage? m) && m!.State == StatusMessage.Online, s_timeout);
+
+        Assert.True(Enrollment.TryRead(device.EnrollmentPath, out Enrollment? enrollment, out _));
+        Assert.Equal(deviceId, enrollment.DeviceId);
+        Assert.Empty(fleet.Rejections);
+        Assert.Equal(MinerConstants.ExitOk, await device.StopAsync());
+    }
+
+    [Fact]
     public async Task A_rejected_join_is_a_clear_state_and_keeps_the_token_file_untouched()
     {
         await using TestFleet fleet = await TestFleet.StartAsync();

@@ -299,12 +299,29 @@ internal sealed class TestFleet : IAsyncDisposable
         }
     }
 
-    private Task<MqttClientPublishResult> ReplyAsync(string clientId, JoinMessage message) =>
-        _gateway.PublishAsync(new MqttApplicationMessageBuilder()
+    /// <summary>
+    /// When above 0, every join answer is preceded by a decodable rejection padded to this many bytes (a broker that
+    /// pushes large messages at a joining device).
+    /// </summary>
+    public int OversizedJoinAnswerBytes { get; set; }
+
+    private async Task<MqttClientPublishResult> ReplyAsync(string clientId, JoinMessage message)
+    {
+        if (OversizedJoinAnswerBytes > 0)
+        {
+            await _gateway.PublishAsync(new MqttApplicationMessageBuilder()
+                .WithTopic(Topics.JoinResponse(clientId))
+                .WithPayload(JoinMessage.Encode(new JoinRejected(new string('x', OversizedJoinAnswerBytes))))
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .Build());
+        }
+
+        return await _gateway.PublishAsync(new MqttApplicationMessageBuilder()
             .WithTopic(Topics.JoinResponse(clientId))
             .WithPayload(JoinMessage.Encode(message))
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
             .Build());
+    }
 
     private sealed record JoinState(PublicKey DevicePub, byte[] ClientNonce, byte[] ServerNonce);
 }
