@@ -36,6 +36,17 @@ public sealed class AxonServeTests : IAsyncLifetime
         Assert.Contains("bte register --netuid 1", result.Error, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("0.95")]
+    [InlineData("-0.5")]
+    public async Task A_reserve_fraction_outside_0_to_0_9_is_a_usage_error_before_anything_starts(string reserve)
+    {
+        CliResult result = await _h.RunAsync("axon", "serve", "--netuid", "1", "--port", "0", "--name", "miner", "--reserve-fraction", reserve);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--reserve-fraction: storage.reserveFraction must be between 0 and 0.9.", result.Error, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task A_served_axon_is_announced_on_chain_and_answers_registered_callers_only()
     {
