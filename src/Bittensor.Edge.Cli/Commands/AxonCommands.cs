@@ -32,7 +32,7 @@ internal static class AxonCommands
         Option<double> reserve = new("--reserve-fraction")
         {
             Description = "Fraction of the store's file system that storage puts leave free, 0 to 0.9 (default 0.10); a put that would go below it is refused as disk full.",
-            DefaultValueFactory = _ => new SectorStoreOptions().ReserveFraction,
+            DefaultValueFactory = _ => SectorStoreOptions.DefaultReserveFraction,
         };
         Command serve = new("serve", "Serve a miner axon (Health, the storage synapses and Inference from a local model folder), blacklisting by the chain's metagraph, and announce it with serve_axon.")
         {

@@ -94,7 +94,7 @@ public sealed class StorageSection
     public long QuotaBytes { get; set; } = Bittensor.Edge.Storage.Sectors.SectorStoreOptions.DefaultQuotaBytes;
 
     /// <summary>Fraction of the file system kept free (0 to 0.9). Default 0.10.</summary>
-    public double ReserveFraction { get; set; } = 0.10;
+    public double ReserveFraction { get; set; } = Bittensor.Edge.Storage.Sectors.SectorStoreOptions.DefaultReserveFraction;
 }
 
 /// <summary>The <c>inference</c> section: models under <c>dataDir/models</c>.</summary>

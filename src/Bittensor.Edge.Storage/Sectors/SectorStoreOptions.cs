@@ -23,6 +23,9 @@ public sealed class SectorStoreOptions
     /// <summary>Default quota: 16 GiB, the per-miner cap of §3.</summary>
     public const long DefaultQuotaBytes = 16L * 1024 * 1024 * 1024;
 
+    /// <summary>Default reserve: 10 % of the partition kept free (§9).</summary>
+    public const double DefaultReserveFraction = 0.10;
+
     /// <summary>Directory of a <see cref="FileSectorStore"/>; unused by <see cref="MemorySectorStore"/>.</summary>
     public string Directory { get; set; } = "";
 
@@ -30,7 +33,7 @@ public sealed class SectorStoreOptions
     public long QuotaBytes { get; set; } = DefaultQuotaBytes;
 
     /// <summary>Fraction of the file system that puts leave free, 0..0.9; a put that would go below it is <see cref="PutStatus.DiskFull"/>.</summary>
-    public double ReserveFraction { get; set; } = 0.10;
+    public double ReserveFraction { get; set; } = DefaultReserveFraction;
 
     /// <summary>The quota in whole sectors.</summary>
     public long QuotaSectors => QuotaBytes / StorageConstants.SectorSize;

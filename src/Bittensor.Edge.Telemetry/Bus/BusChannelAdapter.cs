@@ -212,6 +212,22 @@ internal sealed class BusChannelAdapter : IMqttChannelAdapter
         return publish;
     }
 
+    /// <summary>The packet size <see cref="SkipOversizedAsync"/> marked on a skipped PUBLISH; null for any other message.</summary>
+    internal static long? SkippedPacketBytes(MqttApplicationMessage message)
+    {
+        foreach (MqttUserProperty property in message.UserProperties ?? [])
+        {
+            if (property.Name == OversizedProperty
+                && System.Buffers.Text.Utf8Parser.TryParse(property.ValueBuffer.Span, out long size, out int used)
+                && used == property.ValueBuffer.Length)
+            {
+                return size;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Decodes a whole packet body; a PUBLISH keeps its payload as a slice of <paramref name="body"/>.</summary>
     internal MqttPacket Decode(byte fixedHeader, byte[] body)
     {

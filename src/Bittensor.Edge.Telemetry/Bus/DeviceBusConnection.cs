@@ -702,21 +702,8 @@ public sealed class DeviceBusConnection : IAsyncDisposable
     }
 
     /// <summary>The size of a message over the maximum packet size (skipped by <see cref="BusChannelAdapter"/>, or whole); else null.</summary>
-    private long? OversizedBytes(MqttApplicationMessage m)
-    {
-        if (m.UserProperties is { } properties)
-        {
-            foreach (MQTTnet.Packets.MqttUserProperty property in properties)
-            {
-                if (property.Name == BusChannelAdapter.OversizedProperty && System.Buffers.Text.Utf8Parser.TryParse(property.ValueBuffer.Span, out long size, out int used) && used == property.ValueBuffer.Length)
-                {
-                    return size;
-                }
-            }
-        }
-
-        return m.Payload.Length > _options.MaximumPacketSize ? m.Payload.Length : null;
-    }
+    private long? OversizedBytes(MqttApplicationMessage m) =>
+        BusChannelAdapter.SkippedPacketBytes(m) ?? (m.Payload.Length > _options.MaximumPacketSize ? m.Payload.Length : null);
 
     private async Task RunHandlerAsync(Func<BusInboundMessage, CancellationToken, Task> handler, BusInboundMessage message, MqttApplicationMessageReceivedEventArgs e, long generation)
     {

@@ -30,7 +30,7 @@ namespace Bittensor.Edge.Cli.Commands.Axon;
 /// <param name="StorePath">The sector store's directory (<c>--store</c>); empty means <see cref="AxonServeAction.DefaultStorePath"/>.</param>
 /// <param name="ModelsPath">The model folder (<c>--models</c>: <c>registry.json</c> and <c>&lt;sha256&gt;.onnx</c> files); empty means <see cref="AxonServeAction.DefaultModelsPath"/>.</param>
 /// <param name="ReserveFraction">Fraction of the store's file system that puts leave free (<c>--reserve-fraction</c>, <see cref="SectorStoreOptions.ReserveFraction"/>).</param>
-internal sealed record AxonServeSettings(ushort Netuid, IPAddress Listen, int Port, IPAddress? ExternalIp, bool AnnounceOnChain, string StorePath = "", string ModelsPath = "", double ReserveFraction = 0.10);
+internal sealed record AxonServeSettings(ushort Netuid, IPAddress Listen, int Port, IPAddress? ExternalIp, bool AnnounceOnChain, string StorePath = "", string ModelsPath = "", double ReserveFraction = SectorStoreOptions.DefaultReserveFraction);
 
 /// <summary>
 /// A standalone x64 miner axon (ARCHITECTURE.md: <c>bte axon serve</c>): checks that the hotkey is registered,
