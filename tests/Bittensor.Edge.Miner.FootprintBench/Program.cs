@@ -143,8 +143,7 @@ internal static class Program
             }
         }
 
-        readies.Sort();
-        double readyMs = Math.Round(readies[readies.Count / 2], 1);
+        double readyMs = Median(readies);
         List<double> startups = [];
         ulong lastBdSeq = StatusOf(fleet, deviceId)?.BdSeq ?? 0;
         for (int run = 1; run <= runs; run++)
@@ -195,8 +194,7 @@ internal static class Program
                 Progress($"{name}: storage and inference load for 15 s");
                 (double peak, double ops) = await LoadAsync(fleet, deviceId, process, TimeSpan.FromSeconds(15));
                 await TerminateAsync(process);
-                startups.Sort();
-                return new Figures(Math.Round(startups[startups.Count / 2], 1), readyMs, idle, idleWithModels, peak, ops);
+                return new Figures(Median(startups), readyMs, idle, idleWithModels, peak, ops);
             }
             finally
             {
@@ -286,9 +284,7 @@ internal static class Program
     /// </summary>
     private static async Task AnsweredInferenceAsync(TestFleet fleet, string deviceId)
     {
-        GeneratedModel model = BundledModels.Create(BundledModels.MlpTiny);
-        byte[] body = new byte[64 * sizeof(float)];
-        InferRunParams parameters = new(model.Id, model.Sha256, [new BusInferItem([new BusTensor("x", TensorDType.Float32, [1, 64], 0, body.Length)])]);
+        (InferRunParams parameters, byte[] body) = InferRun(BundledModels.MlpTiny, [1, 64]);
         using CancellationTokenSource guard = new(s_timeout);
         while (true)
         {
@@ -310,13 +306,25 @@ internal static class Program
         }
     }
 
+    /// <summary>An <c>infer.run</c> of one all-zero float32 input <c>x</c> of <paramref name="shape"/> on a bundled model.</summary>
+    private static (InferRunParams Parameters, byte[] Body) InferRun(string modelId, long[] shape)
+    {
+        GeneratedModel model = BundledModels.Create(modelId);
+        byte[] body = new byte[shape.Aggregate((long)sizeof(float), (a, b) => a * b)];
+        return (new InferRunParams(model.Id, model.Sha256, [new BusInferItem([new BusTensor("x", TensorDType.Float32, shape, 0, body.Length)])]), body);
+    }
+
+    private static double Median(List<double> values)
+    {
+        values.Sort();
+        return Math.Round(values[values.Count / 2], 1);
+    }
+
     private static async Task WarmModelsAsync(TestFleet fleet, string deviceId)
     {
         foreach ((string id, long[] shape) in (ValueTuple<string, long[]>[])[(BundledModels.MlpTiny, [1, 64]), (BundledModels.CnnTiny, [1, 1, 28, 28])])
         {
-            GeneratedModel model = BundledModels.Create(id);
-            byte[] body = new byte[shape.Aggregate(4L, (a, b) => a * b)];
-            InferRunParams parameters = new(model.Id, model.Sha256, [new BusInferItem([new BusTensor("x", TensorDType.Float32, shape, 0, body.Length)])]);
+            (InferRunParams parameters, byte[] body) = InferRun(id, shape);
             await CallAsync(fleet, deviceId, BusRequestHeader.Encode(BusMethods.InferRun, Deadline(), parameters, FleetJsonContext.Default.InferRunParams), body);
         }
     }
@@ -493,16 +501,19 @@ internal static class Program
         }
     }
 
-    /// <summary>The specs' targets for the AOT figures (fleet.md's footprint table, inference.md §7's load_rss_mb).</summary>
-    private static readonly Dictionary<string, double> s_targets = new(StringComparer.Ordinal)
+    /// <summary>
+    /// The specs' targets for the AOT figures (fleet.md's footprint table, inference.md §7's ready and load figures), with
+    /// where a target is set for when it is not this x64 host.
+    /// </summary>
+    private static readonly Dictionary<string, (double Below, string Where)> s_targets = new(StringComparer.Ordinal)
     {
-        ["binary_mb"] = 20, ["startup_ms"] = 200, ["ready_ms"] = 2000, ["idle_rss_mb"] = 40, ["load_rss_mb"] = 64,
+        ["binary_mb"] = (20, ""), ["startup_ms"] = (200, ""), ["ready_ms"] = (2000, " (on a Pi 4)"), ["idle_rss_mb"] = (40, ""), ["load_rss_mb"] = (64, ""),
     };
 
     /// <summary>"target &lt; N: met" or "not met" for a figure with a target; null for the rest.</summary>
     private static string? Verdict(string key, double value) =>
-        s_targets.TryGetValue(key, out double target)
-            ? string.Create(CultureInfo.InvariantCulture, $"target < {target}{(key == "ready_ms" ? " (on a Pi 4)" : "")}: {(value < target ? "met" : "not met")}{(key == "ready_ms" ? " here" : "")}")
+        s_targets.TryGetValue(key, out (double Below, string Where) target)
+            ? string.Create(CultureInfo.InvariantCulture, $"target < {target.Below}{target.Where}: {(value < target.Below ? "met" : "not met")}{(target.Where.Length > 0 ? " here" : "")}")
             : null;
 
     private static string UnitOf(string key) =>
